@@ -1,0 +1,213 @@
+"""Admin for every catalog table: search, filters, autocomplete on relations, sources inline.
+
+Sources are edited inline (one row per cited document, with autocomplete), price history sits on a
+model's page, and training runs on both the model's and the chip's page.
+"""
+
+from django.contrib import admin
+
+from catalog.models import (
+    Application,
+    CloudPrice,
+    Concept,
+    FoundationModel,
+    Hardware,
+    Organization,
+    PricePoint,
+    Source,
+    TrainingRun,
+)
+
+
+def sources_inline(model):
+    """An inline over ``model.sources.through``: cited documents listed on the row's own page."""
+    return type(
+        f"{model.__name__}SourceInline",
+        (admin.TabularInline,),
+        {
+            "model": model.sources.through,
+            "autocomplete_fields": ["source"],
+            "extra": 1,
+            "verbose_name": "source",
+            "verbose_name_plural": "sources (primary first)",
+        },
+    )
+
+
+class FactAdmin(admin.ModelAdmin):
+    """Common ground for rows that carry sources, a confidence and notes."""
+
+    exclude = ["sources"]
+    list_filter = ["confidence"]
+
+    def get_inlines(self, request, obj):
+        return [*self.inlines, sources_inline(self.model)]
+
+
+class PricePointInline(admin.TabularInline):
+    model = PricePoint
+    fk_name = "model"
+    autocomplete_fields = ["provider"]
+    fields = [
+        "provider",
+        "api_model_id",
+        "context_tier",
+        "currency",
+        "input_per_mtok",
+        "output_per_mtok",
+        "cached_input_per_mtok",
+        "effective_from",
+        "effective_to",
+        "confidence",
+    ]
+    ordering = ["provider__name", "api_model_id", "context_tier", "effective_from"]
+    extra = 0
+    show_change_link = True
+
+
+class TrainingRunInline(admin.TabularInline):
+    model = TrainingRun
+    autocomplete_fields = ["model", "hardware"]
+    fields = ["slug", "model", "hardware", "chip_count", "duration_hours", "training_compute_flop", "confidence"]
+    extra = 0
+    show_change_link = True
+
+
+class CloudPriceInline(admin.TabularInline):
+    model = CloudPrice
+    autocomplete_fields = ["provider"]
+    fields = [
+        "provider",
+        "instance_type",
+        "accelerators_per_instance",
+        "region",
+        "pricing_kind",
+        "currency",
+        "price_per_hour",
+        "effective_from",
+        "effective_to",
+    ]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "kind", "published_on", "retrieved_on", "url"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["title", "publisher", "url"]
+    date_hierarchy = "retrieved_on"
+
+
+@admin.register(Organization)
+class OrganizationAdmin(FactAdmin):
+    list_display = ["name", "local_name", "country", "roles_display", "founded", "confidence"]
+    list_filter = [
+        "country",
+        "is_model_developer",
+        "is_chip_designer",
+        "is_cloud_provider",
+        "is_foundry",
+        "is_application_builder",
+        "confidence",
+    ]
+    search_fields = ["name", "local_name", "slug", "description"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="roles")
+    def roles_display(self, obj):
+        return ", ".join(obj.roles)
+
+
+@admin.register(FoundationModel)
+class FoundationModelAdmin(FactAdmin):
+    list_display = ["name", "family", "release_date", "parameters", "architecture", "access", "confidence"]
+    list_filter = ["access", "architecture", "modality", "organizations__country", "confidence"]
+    search_fields = ["name", "local_name", "slug", "family", "description", "organizations__name"]
+    autocomplete_fields = ["organizations", "base_model"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "release_date"
+    inlines = [PricePointInline, TrainingRunInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("organizations")
+
+
+@admin.register(Hardware)
+class HardwareAdmin(FactAdmin):
+    list_display = ["name", "vendor", "kind", "use", "release_date", "process_nm", "bf16_flops", "memory_bytes"]
+    list_filter = ["kind", "use", "vendor", "memory_type", "confidence"]
+    search_fields = ["name", "slug", "family", "vendor__name", "description"]
+    autocomplete_fields = ["vendor", "foundry"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "release_date"
+    list_select_related = ["vendor"]
+    inlines = [CloudPriceInline, TrainingRunInline]
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(FactAdmin):
+    list_display = ["slug", "model", "hardware", "chip_count", "duration_hours", "training_compute_flop", "cost_usd"]
+    list_filter = ["hardware__vendor", "confidence"]
+    search_fields = ["slug", "model__name", "hardware__name"]
+    autocomplete_fields = ["model", "hardware"]
+    list_select_related = ["model", "hardware"]
+
+
+@admin.register(PricePoint)
+class PricePointAdmin(FactAdmin):
+    list_display = [
+        "api_model_id",
+        "provider",
+        "context_tier",
+        "currency",
+        "input_per_mtok",
+        "output_per_mtok",
+        "cached_input_per_mtok",
+        "effective_from",
+        "effective_to",
+    ]
+    list_filter = ["provider", "currency", "context_tier", "confidence"]
+    search_fields = ["api_model_id", "model__name", "provider__name"]
+    autocomplete_fields = ["model", "provider"]
+    date_hierarchy = "effective_from"
+    list_select_related = ["provider", "model"]
+
+
+@admin.register(CloudPrice)
+class CloudPriceAdmin(FactAdmin):
+    list_display = [
+        "instance_type",
+        "provider",
+        "hardware",
+        "accelerators_per_instance",
+        "region",
+        "pricing_kind",
+        "currency",
+        "price_per_hour",
+        "effective_from",
+        "effective_to",
+    ]
+    list_filter = ["provider", "pricing_kind", "currency", "confidence"]
+    search_fields = ["instance_type", "hardware__name", "provider__name", "region"]
+    autocomplete_fields = ["provider", "hardware"]
+    list_select_related = ["provider", "hardware"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(FactAdmin):
+    list_display = ["name", "local_name", "organization", "category", "launched", "confidence"]
+    list_filter = ["category", "organization", "confidence"]
+    search_fields = ["name", "local_name", "slug", "description", "foundation_models__name"]
+    autocomplete_fields = ["organization", "foundation_models"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["organization"]
+
+
+@admin.register(Concept)
+class ConceptAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_ko", "slug"]
+    search_fields = ["name_en", "name_ko", "slug", "summary_en", "summary_ko"]
+    autocomplete_fields = ["related", "sources"]
+    prepopulated_fields = {"slug": ["name_en"]}

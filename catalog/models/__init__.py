@@ -1,0 +1,22 @@
+"""The catalog's tables, one module per subject. Import from ``catalog.models``."""
+
+from catalog.models.applications import Application
+from catalog.models.base import Source
+from catalog.models.foundation_models import FoundationModel
+from catalog.models.glossary import Concept
+from catalog.models.hardware import Hardware
+from catalog.models.organizations import Organization
+from catalog.models.pricing import CloudPrice, PricePoint
+from catalog.models.training import TrainingRun
+
+__all__ = [
+    "Application",
+    "CloudPrice",
+    "Concept",
+    "FoundationModel",
+    "Hardware",
+    "Organization",
+    "PricePoint",
+    "Source",
+    "TrainingRun",
+]

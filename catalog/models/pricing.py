@@ -1,0 +1,194 @@
+"""Prices with their history: per-token API prices and cloud accelerator-hours.
+
+A price is in force from ``effective_from`` (inclusive) to ``effective_to`` (exclusive; empty = still
+current). Periods of one offering never overlap: ``clean()`` says so politely, and the database refuses
+it outright (an exclusion constraint on PostgreSQL, triggers on SQLite; see migration 0002).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from catalog.choices import CloudPricingKind, Currency
+from catalog.models.base import NON_NEGATIVE, SourcedFact, non_negative_constraints
+
+
+class EffectivePeriodQuerySet(models.QuerySet):
+    def in_force_on(self, date):
+        """Rows whose period contains ``date``: from <= date < to (an open end is still current)."""
+        return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=date), effective_from__lte=date)
+
+    def current(self):
+        return self.in_force_on(datetime.date.today())
+
+
+class EffectivePeriod(SourcedFact):
+    # Fields that identify one offering; its periods must not overlap. Set by each subclass.
+    offering_fields: tuple[str, ...] = ()
+
+    effective_from = models.DateField(help_text="First day the price applies (inclusive).")
+    effective_to = models.DateField(
+        null=True, blank=True, help_text="First day the price no longer applies (exclusive). Empty: current."
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
+            raise ValidationError({"effective_to": "The end date must be after the start date."})
+        if self.effective_from and all(self._offering_value(field) is not None for field in self.offering_fields):
+            overlapping = self._overlapping_periods()
+            if overlapping:
+                other = overlapping[0]
+                raise ValidationError(
+                    f"This period overlaps the one from {other.effective_from} to "
+                    f"{other.effective_to or 'now'} for the same offering."
+                )
+
+    def _offering_value(self, field):
+        return getattr(self, f"{field}_id" if self._meta.get_field(field).is_relation else field)
+
+    def _overlapping_periods(self):
+        lookup = {field: self._offering_value(field) for field in self.offering_fields}
+        others = type(self)._default_manager.filter(**lookup).exclude(pk=self.pk)
+        others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from))
+        if self.effective_to:
+            others = others.filter(effective_from__lt=self.effective_to)
+        return list(others[:1])
+
+    @property
+    def is_current(self):
+        today = datetime.date.today()
+        return self.effective_from <= today and (self.effective_to is None or today < self.effective_to)
+
+
+def period_order_constraint(model_name):
+    return models.CheckConstraint(
+        condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
+        name=f"{model_name}_period_ends_after_start",
+    )
+
+
+class PricePointManager(models.Manager.from_queryset(EffectivePeriodQuerySet)):
+    def get_by_natural_key(self, provider_slug, api_model_id, context_tier, effective_from):
+        return self.get(
+            provider__slug=provider_slug,
+            api_model_id=api_model_id,
+            context_tier=context_tier,
+            effective_from=effective_from,
+        )
+
+
+PRICE_FIELDS = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok"]
+
+
+def price_field(label, **kwargs):
+    return models.DecimalField(
+        label, max_digits=12, decimal_places=6, validators=NON_NEGATIVE, help_text="Per 1M tokens.", **kwargs
+    )
+
+
+class PricePoint(EffectivePeriod):
+    """What a provider charged for one API model id, per million tokens, over one period."""
+
+    offering_fields = ("provider", "api_model_id", "context_tier")
+
+    model = models.ForeignKey("catalog.FoundationModel", on_delete=models.PROTECT, related_name="prices")
+    provider = models.ForeignKey("catalog.Organization", on_delete=models.PROTECT, related_name="token_prices")
+    api_model_id = models.CharField("API model id", max_length=120)
+    context_tier = models.CharField(
+        max_length=40,
+        default="standard",
+        help_text="'standard', or a named tier such as 'over-200k' when long prompts cost more.",
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    input_per_mtok = price_field("input price")
+    output_per_mtok = price_field("output price")
+    cached_input_per_mtok = price_field("cached input price", null=True, blank=True)
+
+    objects = PricePointManager()
+
+    class Meta:
+        ordering = ["provider__name", "api_model_id", "context_tier", "effective_from"]
+        constraints = [
+            *non_negative_constraints("pricepoint", PRICE_FIELDS),
+            period_order_constraint("pricepoint"),
+            models.UniqueConstraint(
+                fields=["provider", "api_model_id", "context_tier", "effective_from"],
+                name="pricepoint_unique_offering_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.api_model_id} ({self.context_tier}) from {self.effective_from}"
+
+    def natural_key(self):
+        return (self.provider.slug, self.api_model_id, self.context_tier, self.effective_from.isoformat())
+
+    natural_key.dependencies = ["catalog.organization", "catalog.foundationmodel"]
+
+
+class CloudPriceManager(models.Manager.from_queryset(EffectivePeriodQuerySet)):
+    def get_by_natural_key(self, provider_slug, instance_type, region, pricing_kind, effective_from):
+        return self.get(
+            provider__slug=provider_slug,
+            instance_type=instance_type,
+            region=region,
+            pricing_kind=pricing_kind,
+            effective_from=effective_from,
+        )
+
+
+class CloudPrice(EffectivePeriod):
+    """A cloud instance's hourly price; the price per accelerator-hour is derived from it."""
+
+    offering_fields = ("provider", "instance_type", "region", "pricing_kind")
+
+    provider = models.ForeignKey("catalog.Organization", on_delete=models.PROTECT, related_name="cloud_prices")
+    hardware = models.ForeignKey("catalog.Hardware", on_delete=models.PROTECT, related_name="cloud_prices")
+    instance_type = models.CharField(max_length=80, help_text="e.g. p5.48xlarge, ND H100 v5, a3-highgpu-8g.")
+    accelerators_per_instance = models.PositiveSmallIntegerField(default=1)
+    region = models.CharField(max_length=40, help_text="Provider's region code, e.g. us-east-1.")
+    pricing_kind = models.CharField(max_length=12, choices=CloudPricingKind.choices, default=CloudPricingKind.ON_DEMAND)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    price_per_hour = models.DecimalField(
+        "instance price per hour", max_digits=12, decimal_places=4, validators=NON_NEGATIVE
+    )
+
+    objects = CloudPriceManager()
+
+    class Meta:
+        ordering = ["provider__name", "hardware__name", "instance_type", "effective_from"]
+        constraints = [
+            *non_negative_constraints("cloudprice", ["price_per_hour"]),
+            models.CheckConstraint(
+                condition=Q(accelerators_per_instance__gte=1), name="cloudprice_at_least_one_accelerator"
+            ),
+            period_order_constraint("cloudprice"),
+            models.UniqueConstraint(
+                fields=["provider", "instance_type", "region", "pricing_kind", "effective_from"],
+                name="cloudprice_unique_offering_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.instance_type} {self.region} ({self.pricing_kind}) from {self.effective_from}"
+
+    def natural_key(self):
+        return (
+            self.provider.slug,
+            self.instance_type,
+            self.region,
+            self.pricing_kind,
+            self.effective_from.isoformat(),
+        )
+
+    natural_key.dependencies = ["catalog.organization", "catalog.hardware"]
+
+    @property
+    def price_per_accelerator_hour(self):
+        return self.price_per_hour / self.accelerators_per_instance

@@ -1,0 +1,46 @@
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+
+from catalog.models.base import NON_NEGATIVE, SlugManager, SlugNaturalKeyMixin, SourcedFact, non_negative_constraints
+
+TRAINING_NUMBERS = ["duration_hours", "training_compute_flop", "utilization", "cost_usd"]
+
+
+class TrainingRun(SlugNaturalKeyMixin, SourcedFact):
+    """How a model was trained: on what, on how many chips, for how long, with how much compute and money."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    model = models.ForeignKey("catalog.FoundationModel", on_delete=models.CASCADE, related_name="training_runs")
+    hardware = models.ForeignKey(
+        "catalog.Hardware", null=True, blank=True, on_delete=models.PROTECT, related_name="training_runs"
+    )
+    chip_count = models.PositiveIntegerField("quantity of chips", null=True, blank=True)
+    duration_hours = models.FloatField(null=True, blank=True, validators=NON_NEGATIVE)
+    training_compute_flop = models.FloatField("compute (FLOP)", null=True, blank=True, validators=NON_NEGATIVE)
+    utilization = models.FloatField(
+        "hardware utilization (MFU)",
+        null=True,
+        blank=True,
+        validators=[*NON_NEGATIVE, MaxValueValidator(1)],
+        help_text="Fraction of peak, 0 to 1.",
+    )
+    cost_usd = models.DecimalField(
+        "cost (USD)", max_digits=16, decimal_places=0, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    start_date = models.DateField(null=True, blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["model__name", "slug"]
+        constraints = [
+            *non_negative_constraints("trainingrun", TRAINING_NUMBERS),
+            models.CheckConstraint(
+                condition=Q(utilization__isnull=True) | Q(utilization__lte=1), name="trainingrun_utilization_le_1"
+            ),
+        ]
+
+    def __str__(self):
+        on = f" on {self.chip_count or '?'} x {self.hardware}" if self.hardware_id else ""
+        return f"{self.model}{on}"

@@ -1,0 +1,43 @@
+"""Minimal valid rows for tests that need a few objects of their own (not the bundled data)."""
+
+import datetime
+from decimal import Decimal
+
+from catalog.models import FoundationModel, Hardware, Organization, PricePoint, Source
+
+
+def make_source(url="https://example.org/datasheet"):
+    return Source.objects.get_or_create(url=url, defaults={"title": "A datasheet"})[0]
+
+
+def make_org(slug="acme", **fields):
+    fields = {"name": slug.title(), "country": "KR", **fields}
+    org = Organization.objects.create(slug=slug, **fields)
+    org.sources.add(make_source())
+    return org
+
+
+def make_model(slug="acme-lm", org=None, **fields):
+    model = FoundationModel.objects.create(slug=slug, name=slug, access="api", **fields)
+    model.organizations.add(org or make_org(f"{slug}-lab"))
+    model.sources.add(make_source())
+    return model
+
+
+def make_hardware(slug="acme-npu", vendor=None, **fields):
+    chip = Hardware.objects.create(slug=slug, name=slug, kind="npu", vendor=vendor or make_org(f"{slug}-co"), **fields)
+    chip.sources.add(make_source())
+    return chip
+
+
+def make_price(model, provider, start, end=None, *, api_model_id="acme-lm-1", tier="standard", input_price="1.00"):
+    return PricePoint.objects.create(
+        model=model,
+        provider=provider,
+        api_model_id=api_model_id,
+        context_tier=tier,
+        input_per_mtok=Decimal(input_price),
+        output_per_mtok=Decimal("4.00"),
+        effective_from=datetime.date.fromisoformat(start),
+        effective_to=datetime.date.fromisoformat(end) if end else None,
+    )

@@ -1,0 +1,94 @@
+"""Every catalog table is maintainable through the admin: lists, search, filters, add and change pages."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from catalog.models import Application, CloudPrice, Concept, PricePoint, TrainingRun
+from tests.factories import make_hardware, make_model, make_org, make_price, make_source
+
+pytestmark = pytest.mark.django_db
+
+CATALOG_MODELS = [model for model in admin.site._registry if model._meta.app_label == "catalog"]
+
+
+@pytest.fixture
+def rows():
+    provider = make_org("openai", is_model_developer=True)
+    model = make_model("gpt-4o", org=provider)
+    chip = make_hardware("acme-npu")
+    price = make_price(model, provider, "2024-05-13", "2024-08-06", api_model_id="gpt-4o")
+    make_price(model, provider, "2024-08-06", api_model_id="gpt-4o", input_price="2.50")
+    TrainingRun.objects.create(slug="gpt-4o-training", model=model, hardware=chip, chip_count=1000)
+    CloudPrice.objects.create(
+        provider=provider,
+        hardware=chip,
+        instance_type="npu.8x",
+        region="kr",
+        price_per_hour=8,
+        effective_from="2024-01-01",
+    )
+    Concept.objects.create(slug="token", name_en="Token", name_ko="토큰", summary_en="A unit.", summary_ko="단위.")
+    app = Application.objects.create(slug="chatgpt", name="ChatGPT", organization=provider)
+    app.foundation_models.add(model)
+    make_source()
+    return {"model": model, "price": price}
+
+
+def test_every_catalog_table_is_registered():
+    assert len(CATALOG_MODELS) == 9
+
+
+@pytest.mark.parametrize("model", CATALOG_MODELS, ids=lambda m: m.__name__)
+def test_list_search_add_and_change_pages_render(admin_client, rows, model):
+    info = model._meta.app_label, model._meta.model_name
+    assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+    assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "gpt"}).status_code == 200
+    assert admin_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200
+    obj = model.objects.first()
+    assert admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
+
+
+def test_model_page_shows_its_price_history_and_sources_inline(admin_client, rows):
+    page = admin_client.get(reverse("admin:catalog_foundationmodel_change", args=[rows["model"].pk]))
+    html = page.content.decode()
+    assert "2024-05-13" in html and "2024-08-06" in html
+    assert "sources (primary first)" in html.lower()
+    assert "https://example.org/datasheet" in html or "A datasheet" in html
+
+
+def test_relations_use_autocomplete(admin_client, rows):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "catalog", "model_name": "pricepoint", "field_name": "provider", "term": "open"},
+    )
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == ["Openai"]
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(reverse("admin:catalog_hardware_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_overlapping_price_entered_in_the_admin_is_refused_with_a_message(admin_client, rows):
+    data = {
+        "model": rows["model"].pk,
+        "provider": rows["price"].provider.pk,
+        "api_model_id": "gpt-4o",
+        "context_tier": "standard",
+        "currency": "USD",
+        "input_per_mtok": "5",
+        "output_per_mtok": "15",
+        "effective_from": "2024-06-01",
+        "confidence": "reported",
+        "notes": "",
+        "PricePoint_sources-TOTAL_FORMS": "0",
+        "PricePoint_sources-INITIAL_FORMS": "0",
+    }
+    before = PricePoint.objects.count()
+    response = admin_client.post(reverse("admin:catalog_pricepoint_add"), data)
+    assert response.status_code == 200
+    assert "overlaps" in response.content.decode()
+    assert PricePoint.objects.count() == before
