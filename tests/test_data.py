@@ -8,12 +8,9 @@ commercially plausible for its kind.
 import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-import yaml
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
@@ -32,7 +29,6 @@ from catalog.models import (
 from catalog.models.base import SourcedFact
 
 TODAY = datetime.date.today()
-FIXTURE_FILES = sorted(Path(settings.FIXTURE_DIRS[0]).glob("*.yaml"))
 
 # Generous ranges of exchange rates (units per USD), only to hold every price to the same USD bounds.
 UNITS_PER_USD = {"USD": (1, 1), "EUR": (0.7, 1.2), "CNY": (6, 8), "KRW": (1000, 1600)}
@@ -48,51 +44,6 @@ def bundled(django_db_setup, django_db_blocker):
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bundled")]
-
-
-def fixture_rows():
-    for path in FIXTURE_FILES:
-        for index, row in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
-            yield path.name, index, row
-
-
-def natural_key_of(row):
-    fields = row["fields"]
-    if row["model"] == "catalog.source":
-        return fields["url"]
-    if row["model"] == "catalog.pricepoint":
-        return (
-            fields["provider"][0],
-            fields["api_model_id"],
-            fields.get("context_tier", "standard"),
-            str(fields["effective_from"]),
-        )
-    if row["model"] == "catalog.cloudprice":
-        return (
-            fields["provider"][0],
-            fields["instance_type"],
-            fields["region"],
-            fields.get("pricing_kind", "on-demand"),
-            str(fields["effective_from"]),
-        )
-    return fields["slug"]
-
-
-class TestFixtureFiles:
-    def test_there_are_bundled_fixtures(self):
-        assert len(FIXTURE_FILES) >= 5
-
-    def test_rows_use_natural_keys_not_primary_keys(self):
-        with_pk = [f"{name} row {index}" for name, index, row in fixture_rows() if "pk" in row]
-        assert with_pk == []
-
-    def test_no_natural_key_is_defined_twice(self):
-        # loaddata would silently let the second definition overwrite the first.
-        places = defaultdict(list)
-        for name, index, row in fixture_rows():
-            places[(row["model"], natural_key_of(row))].append(f"{name} row {index}")
-        duplicates = {key: where for key, where in places.items() if len(where) > 1}
-        assert duplicates == {}
 
 
 def test_loading_again_changes_nothing():
