@@ -18,6 +18,30 @@ from catalog.models import (
     TrainingRun,
 )
 
+# The columns of a price period, shared by the list pages and the inlines on a model's or a chip's page.
+PRICE_COLUMNS = [
+    "api_model_id",
+    "provider",
+    "context_tier",
+    "currency",
+    "input_per_mtok",
+    "output_per_mtok",
+    "cached_input_per_mtok",
+    "effective_from",
+    "effective_to",
+]
+CLOUD_PRICE_COLUMNS = [
+    "provider",
+    "instance_type",
+    "accelerators_per_instance",
+    "region",
+    "pricing_kind",
+    "currency",
+    "price_per_hour",
+    "effective_from",
+    "effective_to",
+]
+
 
 def sources_inline(model):
     """An inline over ``model.sources.through``: cited documents listed on the row's own page."""
@@ -48,18 +72,7 @@ class PricePointInline(admin.TabularInline):
     model = PricePoint
     fk_name = "model"
     autocomplete_fields = ["provider"]
-    fields = [
-        "provider",
-        "api_model_id",
-        "context_tier",
-        "currency",
-        "input_per_mtok",
-        "output_per_mtok",
-        "cached_input_per_mtok",
-        "effective_from",
-        "effective_to",
-        "confidence",
-    ]
+    fields = [*PRICE_COLUMNS, "confidence"]
     ordering = ["provider__name", "api_model_id", "context_tier", "effective_from"]
     extra = 0
     show_change_link = True
@@ -76,17 +89,7 @@ class TrainingRunInline(admin.TabularInline):
 class CloudPriceInline(admin.TabularInline):
     model = CloudPrice
     autocomplete_fields = ["provider"]
-    fields = [
-        "provider",
-        "instance_type",
-        "accelerators_per_instance",
-        "region",
-        "pricing_kind",
-        "currency",
-        "price_per_hour",
-        "effective_from",
-        "effective_to",
-    ]
+    fields = CLOUD_PRICE_COLUMNS
     extra = 0
     show_change_link = True
 
@@ -157,17 +160,7 @@ class TrainingRunAdmin(FactAdmin):
 
 @admin.register(PricePoint)
 class PricePointAdmin(FactAdmin):
-    list_display = [
-        "api_model_id",
-        "provider",
-        "context_tier",
-        "currency",
-        "input_per_mtok",
-        "output_per_mtok",
-        "cached_input_per_mtok",
-        "effective_from",
-        "effective_to",
-    ]
+    list_display = PRICE_COLUMNS
     list_filter = ["provider", "currency", "context_tier", "confidence"]
     search_fields = ["api_model_id", "model__name", "provider__name"]
     autocomplete_fields = ["model", "provider"]
@@ -177,18 +170,7 @@ class PricePointAdmin(FactAdmin):
 
 @admin.register(CloudPrice)
 class CloudPriceAdmin(FactAdmin):
-    list_display = [
-        "instance_type",
-        "provider",
-        "hardware",
-        "accelerators_per_instance",
-        "region",
-        "pricing_kind",
-        "currency",
-        "price_per_hour",
-        "effective_from",
-        "effective_to",
-    ]
+    list_display = ["hardware", *CLOUD_PRICE_COLUMNS]
     list_filter = ["provider", "pricing_kind", "currency", "confidence"]
     search_fields = ["instance_type", "hardware__name", "provider__name", "region"]
     autocomplete_fields = ["provider", "hardware"]
