@@ -125,7 +125,16 @@ class OrganizationAdmin(FactAdmin):
 
 @admin.register(FoundationModel)
 class FoundationModelAdmin(FactAdmin):
-    list_display = ["name", "family", "release_date", "parameters", "architecture", "access", "confidence"]
+    list_display = [
+        "name",
+        "developers",
+        "family",
+        "release_date",
+        "parameters",
+        "architecture",
+        "access",
+        "confidence",
+    ]
     list_filter = ["access", "architecture", "modality", "organizations__country", "confidence"]
     search_fields = ["name", "local_name", "slug", "family", "description", "organizations__name"]
     autocomplete_fields = ["organizations", "base_model"]
@@ -135,6 +144,10 @@ class FoundationModelAdmin(FactAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organizations")
+
+    @admin.display(description="organizations")
+    def developers(self, obj):
+        return ", ".join(org.name for org in obj.organizations.all())
 
 
 @admin.register(Hardware)

@@ -92,3 +92,11 @@ def test_overlapping_price_entered_in_the_admin_is_refused_with_a_message(admin_
     assert response.status_code == 200
     assert "overlaps" in response.content.decode()
     assert PricePoint.objects.count() == before
+
+
+def test_model_list_names_developers_without_a_query_per_row(admin_client, rows, django_assert_max_num_queries):
+    for index in range(20):
+        make_model(f"extra-{index}")
+    with django_assert_max_num_queries(12):
+        page = admin_client.get(reverse("admin:catalog_foundationmodel_changelist"))
+    assert "Openai" in page.content.decode()
