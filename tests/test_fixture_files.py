@@ -4,7 +4,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import yaml
+from django.apps import apps
 from django.conf import settings
+from django.db.models import UniqueConstraint
 
 FIXTURE_FILES = sorted(Path(settings.FIXTURE_DIRS[0]).glob("*.yaml"))
 
@@ -15,26 +17,21 @@ def fixture_rows():
             yield path.name, index, row
 
 
+def key_fields(model):
+    """The fields that identify a row, read from the model: its first unique constraint, else its unique field."""
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            return constraint.fields
+    return [field.name for field in model._meta.fields if field.unique and not field.primary_key][:1]
+
+
 def natural_key_of(row):
-    fields = row["fields"]
-    if row["model"] == "catalog.source":
-        return fields["url"]
-    if row["model"] == "catalog.pricepoint":
-        return (
-            fields["provider"][0],
-            fields["api_model_id"],
-            fields.get("context_tier", "standard"),
-            str(fields["effective_from"]),
-        )
-    if row["model"] == "catalog.cloudprice":
-        return (
-            fields["provider"][0],
-            fields["instance_type"],
-            fields["region"],
-            fields.get("pricing_kind", "on-demand"),
-            str(fields["effective_from"]),
-        )
-    return fields["slug"]
+    model = apps.get_model(row["model"])
+    key = []
+    for name in key_fields(model):
+        value = row["fields"].get(name, model._meta.get_field(name).get_default())
+        key.append(tuple(value) if isinstance(value, list) else str(value))
+    return tuple(key)
 
 
 class TestFixtureFiles:
