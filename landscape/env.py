@@ -29,3 +29,15 @@ def env_list(name, *, default):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
+
+def env_rate(name, *, default):
+    """A DRF throttle rate such as ``120/minute``; DRF itself would only fail on the first request."""
+    raw = os.environ.get(name, default).strip()
+    count, _, period = raw.partition("/")
+    if not (count.isdigit() and period in RATE_PERIODS):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate; use e.g. 120/minute.")
+    return raw

@@ -4,6 +4,8 @@ DATABASE_URL           dj-database-url syntax; default: SQLite file db.sqlite3 i
 DJANGO_SECRET_KEY      required when DJANGO_DEBUG is false.
 DJANGO_DEBUG           true/false (strict: anything else is an error). Default: false.
 DJANGO_ALLOWED_HOSTS   comma-separated. Default: localhost,127.0.0.1,[::1].
+REDIS_URL              the shared cache (API throttle counters); default: a table in the database.
+API_ANON_THROTTLE_RATE requests per anonymous client. Default: 120/minute.
 """
 
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from landscape.env import env_bool, env_list, env_str
+from landscape.env import env_bool, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +33,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "catalog",
 ]
 
@@ -73,6 +80,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
+# Shared by every process (throttle counters must be), so never the per-process local-memory cache.
+# The database table is created by a catalog migration.
+REDIS_URL = env_str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "landscape_cache"}}
+
 # Opt in to Django 6's default now: URLs typed without a scheme are https.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -103,3 +118,51 @@ STORAGES = {
 
 # The bundled data lives in a top-level folder, not inside an app.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+REST_FRAMEWORK = {
+    # Token first, so an anonymous write is told how to authenticate (401 with WWW-Authenticate: Token).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["catalog.api.policies.ReadOnlyOrStaffWithModelPermissions"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "catalog.api.policies.BoundedPageNumberPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "catalog.api.csv_export.CSVRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["catalog.api.policies.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_rate("API_ANON_THROTTLE_RATE", default="120/minute")},
+    "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogAutoSchema",
+    "EXCEPTION_HANDLER": "catalog.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Landscape API",
+    "DESCRIPTION": (
+        "The foundation-model landscape: organizations, models, the hardware they run on, and what they cost. "
+        "Figures are in SI units (FLOP/s, bytes, byte/s, W, mm²); money is a decimal string in the row's "
+        "currency. Every fact lists its sources and a confidence (reported, derived, estimated, speculative). "
+        "Reads are public; writes need a staff account with the matching model permission "
+        "(`Authorization: Token <key>`, or a browser session with its CSRF token). "
+        "Every list also answers CSV: add `?format=csv` or send `Accept: text/csv`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the installed sidecar package: the docs work with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Related rows are written as slugs and read as summaries: separate request and response components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HardwareKindEnum": "catalog.choices.HardwareKind",
+        "SourceKindEnum": "catalog.choices.SourceKind",
+        "CurrencyEnum": "catalog.choices.Currency",
+        "DatePrecisionEnum": "catalog.choices.DatePrecision",
+        "ConfidenceEnum": "catalog.choices.Confidence",
+    },
+}

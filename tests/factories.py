@@ -18,14 +18,15 @@ def make_org(slug="acme", **fields):
 
 
 def make_model(slug="acme-lm", org=None, **fields):
-    model = FoundationModel.objects.create(slug=slug, name=slug, access="api", **fields)
+    model = FoundationModel.objects.create(slug=slug, **{"name": slug, "access": "api", **fields})
     model.organizations.add(org or make_org(f"{slug}-lab"))
     model.sources.add(make_source())
     return model
 
 
 def make_hardware(slug="acme-npu", vendor=None, **fields):
-    chip = Hardware.objects.create(slug=slug, name=slug, kind="npu", vendor=vendor or make_org(f"{slug}-co"), **fields)
+    fields = {"name": slug, "kind": "npu", **fields}
+    chip = Hardware.objects.create(slug=slug, vendor=vendor or make_org(f"{slug}-co"), **fields)
     chip.sources.add(make_source())
     return chip
 

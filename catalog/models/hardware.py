@@ -1,4 +1,8 @@
+from dataclasses import dataclass
+
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import NullIf
 
 from catalog.choices import DatePrecision, HardwareKind, HardwareUse, MemoryType
 from catalog.models.base import NON_NEGATIVE, SlugManager, SlugNaturalKeyMixin, SourcedFact, non_negative_constraints
@@ -17,6 +21,60 @@ HARDWARE_NUMBERS = [
     "interconnect_bandwidth",
     "launch_price_usd",
 ]
+
+
+@dataclass(frozen=True)
+class DerivedMetric:
+    """A ratio of two stored figures. NULL when either is unknown or the divisor is zero."""
+
+    label: str
+    unit: str
+    numerator: str
+    denominator: str
+    description: str
+
+    def expression(self):
+        # Both operands are float columns, so no database does integer division here.
+        return F(self.numerator) / NullIf(F(self.denominator), Value(0.0))
+
+
+# The one definition of the hardware ratios: the API, the comparisons and the charts all read these.
+# Throughput is dense BF16/FP16 tensor FLOP/s, the precision training and most serving run at.
+DERIVED_METRICS = {
+    "bf16_flops_per_watt": DerivedMetric(
+        "Energy efficiency", "FLOP/s per W", "bf16_flops", "tdp_watts", "Dense BF16 FLOP/s per watt of TDP."
+    ),
+    "bf16_flops_per_mm2": DerivedMetric(
+        "Compute density", "FLOP/s per mm²", "bf16_flops", "die_area_mm2", "Dense BF16 FLOP/s per mm² of die."
+    ),
+    "bytes_per_flop": DerivedMetric(
+        "Memory bandwidth per FLOP",
+        "byte per FLOP",
+        "memory_bandwidth",
+        "bf16_flops",
+        "Off-chip memory bandwidth divided by dense BF16 FLOP/s.",
+    ),
+    "ridge_point": DerivedMetric(
+        "Roofline ridge point",
+        "FLOP per byte",
+        "bf16_flops",
+        "memory_bandwidth",
+        "Arithmetic intensity above which a kernel is compute-bound rather than memory-bound.",
+    ),
+}
+
+
+class HardwareQuerySet(models.QuerySet):
+    def with_derived_metrics(self):
+        return self.annotate(**{name: metric.expression() for name, metric in DERIVED_METRICS.items()})
+
+    def accelerators(self):
+        """Everything but the landmark CPUs kept for the Moore's-law series."""
+        return self.exclude(kind=HardwareKind.CPU)
+
+
+class HardwareManager(SlugManager.from_queryset(HardwareQuerySet)):
+    pass
 
 
 def throughput_field(label):
@@ -78,7 +136,7 @@ class Hardware(SlugNaturalKeyMixin, SourcedFact):
     description = models.TextField(blank=True)
     website = models.URLField(max_length=300, blank=True)
 
-    objects = SlugManager()
+    objects = HardwareManager()
 
     class Meta:
         ordering = ["vendor__name", "release_date", "name"]

@@ -6,6 +6,7 @@ it outright (an exclusion constraint on PostgreSQL, triggers on SQLite; see migr
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -85,6 +86,9 @@ class PricePointManager(models.Manager.from_queryset(EffectivePeriodQuerySet)):
 
 PRICE_FIELDS = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok"]
 
+# Artificial Analysis's convention for one headline price: 3 input tokens for every output token.
+BLENDED_INPUT_WEIGHT, BLENDED_OUTPUT_WEIGHT = 3, 1
+
 
 def price_field(label, **kwargs):
     return models.DecimalField(
@@ -130,6 +134,17 @@ class PricePoint(EffectivePeriod):
         return (self.provider.slug, self.api_model_id, self.context_tier, self.effective_from.isoformat())
 
     natural_key.dependencies = ["catalog.organization", "catalog.foundationmodel"]
+
+    @property
+    def blended_per_mtok(self):
+        """Price per 1M tokens at 3 input : 1 output, in the row's currency.
+
+        Computed in Python, not SQL: SQLite keeps whole-number decimals as integers and would divide them
+        as integers.
+        """
+        weights = BLENDED_INPUT_WEIGHT + BLENDED_OUTPUT_WEIGHT
+        blended = BLENDED_INPUT_WEIGHT * self.input_per_mtok + BLENDED_OUTPUT_WEIGHT * self.output_per_mtok
+        return (blended / weights).quantize(Decimal("0.000001"))
 
 
 class CloudPriceManager(models.Manager.from_queryset(EffectivePeriodQuerySet)):

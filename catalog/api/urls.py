@@ -1,0 +1,22 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from catalog.api import views
+
+router = DefaultRouter()
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("models", views.FoundationModelViewSet, basename="foundationmodel")
+router.register("hardware", views.HardwareViewSet, basename="hardware")
+router.register("training-runs", views.TrainingRunViewSet, basename="trainingrun")
+router.register("prices", views.PricePointViewSet, basename="pricepoint")
+router.register("cloud-prices", views.CloudPriceViewSet, basename="cloudprice")
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("concepts", views.ConceptViewSet, basename="concept")
+router.register("sources", views.SourceViewSet, basename="source")
+
+app_name = "api"
+urlpatterns = [
+    path("compare/hardware/", views.HardwareComparisonView.as_view(), name="compare-hardware"),
+    path("stats/vendors/", views.VendorStatsView.as_view(), name="vendor-stats"),
+    *router.urls,
+]

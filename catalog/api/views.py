@@ -1,0 +1,192 @@
+"""API viewsets: a queryset that fetches related rows up front, a serializer, a FilterSet.
+
+Lists take a constant number of queries whatever the page size (count, rows, one per prefetch).
+"""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from catalog import filters
+from catalog.api import serializers
+from catalog.api.csv_export import streaming_csv_response
+from catalog.api.errors import save_atomically
+from catalog.comparisons import comparable_hardware, compare_hardware, vendor_stats
+from catalog.models import (
+    Application,
+    CloudPrice,
+    Concept,
+    FoundationModel,
+    Hardware,
+    Organization,
+    PricePoint,
+    Source,
+    TrainingRun,
+)
+
+
+def wants_csv(request):
+    return getattr(request.accepted_renderer, "format", None) == "csv"
+
+
+class CatalogViewSet(viewsets.ModelViewSet):
+    """Reads for everyone, writes for staff; every list also streams as CSV."""
+
+    lookup_field = "slug"
+
+    def list(self, request, *args, **kwargs):
+        if wants_csv(request):
+            return self.csv_response(self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    def csv_response(self, queryset, filename=None):
+        return streaming_csv_response(
+            queryset, self.get_serializer_class(), self.get_serializer_context(), filename or self.basename
+        )
+
+    def perform_create(self, serializer):
+        save_atomically(serializer.save)
+        self._reload(serializer)
+
+    def perform_update(self, serializer):
+        save_atomically(serializer.save)
+        self._reload(serializer)
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
+    def _reload(self, serializer):
+        # Answer with what a GET would show: annotations and prefetches come from the viewset's queryset.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
+def sourced(queryset):
+    return queryset.prefetch_related("sources")
+
+
+class OrganizationViewSet(CatalogViewSet):
+    queryset = sourced(Organization.objects.select_related("parent"))
+    serializer_class = serializers.OrganizationSerializer
+    filterset_class = filters.OrganizationFilterSet
+
+
+def price_points():
+    return sourced(PricePoint.objects.select_related("model", "provider"))
+
+
+class FoundationModelViewSet(CatalogViewSet):
+    filterset_class = filters.FoundationModelFilterSet
+
+    def get_queryset(self):
+        models = sourced(FoundationModel.objects.select_related("base_model").prefetch_related("organizations"))
+        if self.action == "list":
+            return models
+        return models.prefetch_related(
+            Prefetch("training_runs", queryset=sourced(TrainingRun.objects.select_related("model", "hardware"))),
+            Prefetch("prices", queryset=price_points().current(), to_attr="current_prices"),
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.FoundationModelSerializer
+        if self.action == "prices":
+            return serializers.PricePointSerializer
+        return serializers.FoundationModelDetailSerializer
+
+    @extend_schema(
+        summary="Every dated price of one model",
+        description="The full price history of the model across providers, oldest first. Not paginated.",
+        filters=False,
+        responses=serializers.PricePointSerializer(many=True),
+    )
+    @action(detail=True, filterset_class=None, pagination_class=None)
+    def prices(self, request, slug=None):
+        model = self.get_object()
+        history = price_points().filter(model=model).order_by("effective_from", "provider__name", "api_model_id")
+        if wants_csv(request):
+            return self.csv_response(history, filename=f"{model.slug}-prices")
+        return Response(self.get_serializer(history, many=True).data)
+
+
+class HardwareViewSet(CatalogViewSet):
+    queryset = sourced(Hardware.objects.with_derived_metrics().select_related("vendor", "foundry"))
+    serializer_class = serializers.HardwareSerializer
+    filterset_class = filters.HardwareFilterSet
+
+
+class TrainingRunViewSet(CatalogViewSet):
+    queryset = sourced(TrainingRun.objects.select_related("model", "hardware"))
+    serializer_class = serializers.TrainingRunSerializer
+    filterset_class = filters.TrainingRunFilterSet
+
+
+class PricePointViewSet(CatalogViewSet):
+    lookup_field = "pk"
+    queryset = price_points()
+    serializer_class = serializers.PricePointSerializer
+    filterset_class = filters.PricePointFilterSet
+
+
+class CloudPriceViewSet(CatalogViewSet):
+    lookup_field = "pk"
+    queryset = sourced(CloudPrice.objects.select_related("provider", "hardware"))
+    serializer_class = serializers.CloudPriceSerializer
+    filterset_class = filters.CloudPriceFilterSet
+
+
+class ApplicationViewSet(CatalogViewSet):
+    queryset = sourced(Application.objects.select_related("organization").prefetch_related("foundation_models"))
+    serializer_class = serializers.ApplicationSerializer
+    filterset_class = filters.ApplicationFilterSet
+
+
+class ConceptViewSet(CatalogViewSet):
+    queryset = sourced(Concept.objects.prefetch_related("related"))
+    serializer_class = serializers.ConceptSerializer
+    filterset_class = filters.ConceptFilterSet
+
+
+class SourceViewSet(CatalogViewSet):
+    lookup_field = "pk"
+    queryset = Source.objects.all()
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filters.SourceFilterSet
+
+
+class HardwareComparisonView(generics.GenericAPIView):
+    """2 to 6 chips side by side: stored and derived figures, each with its confidence and sources."""
+
+    queryset = comparable_hardware()
+    serializer_class = serializers.HardwareComparisonSerializer
+    query_serializer = serializers.HardwareCompareQuerySerializer
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(summary="Compare hardware side by side", parameters=[serializers.HardwareCompareQuerySerializer])
+    def get(self, request):
+        query = self.query_serializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        slugs = query.validated_data["slugs"]
+        chips = sorted(self.get_queryset().filter(slug__in=slugs), key=lambda chip: slugs.index(chip.slug))
+        return Response(self.get_serializer(compare_hardware(chips)).data)
+
+
+class VendorStatsView(generics.GenericAPIView):
+    """Per vendor: chip count, best dense BF16, best FLOP/s per watt, largest memory, latest release.
+
+    Accelerators only (the landmark CPUs are left out); the hardware filters narrow the set.
+    """
+
+    queryset = Hardware.objects.accelerators().with_derived_metrics().select_related("vendor")
+    serializer_class = serializers.VendorStatsSerializer
+    filterset_class = filters.HardwareFilterSet
+    pagination_class = None
+
+    @extend_schema(summary="Records per hardware vendor", responses=serializers.VendorStatsSerializer(many=True))
+    def get(self, request):
+        chips = self.filter_queryset(self.get_queryset())
+        return Response(self.get_serializer(vendor_stats(chips), many=True).data)

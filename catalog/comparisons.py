@@ -1,0 +1,115 @@
+"""Side-by-side hardware comparison and per-vendor records, shared by the API and the website.
+
+Both take chips from ``Hardware.objects.with_derived_metrics()`` (vendor selected, sources prefetched),
+so every figure, stored or derived, comes with the row's confidence and sources.
+"""
+
+from dataclasses import dataclass
+
+from catalog.choices import Confidence
+from catalog.models import Hardware
+from catalog.models.hardware import DERIVED_METRICS
+
+MIN_COMPARED, MAX_COMPARED = 2, 6
+
+# Stored figures worth setting side by side, with the unit each is kept in (SI, as stored).
+COMPARED_FIELDS = {
+    "release_date": "date",
+    "process_nm": "nm",
+    "transistors": "count",
+    "die_area_mm2": "mm²",
+    "tdp_watts": "W",
+    "fp32_flops": "FLOP/s",
+    "bf16_flops": "FLOP/s",
+    "fp8_flops": "FLOP/s",
+    "int8_ops": "OP/s",
+    "fp4_flops": "FLOP/s",
+    "memory_bytes": "byte",
+    "memory_bandwidth": "byte/s",
+    "interconnect_bandwidth": "byte/s",
+}
+
+
+def comparable_hardware():
+    return Hardware.objects.with_derived_metrics().select_related("vendor", "foundry").prefetch_related("sources")
+
+
+def compare_hardware(chips):
+    """One entry per metric, each holding every chip's value with where it came from."""
+    metrics = []
+    for field, unit in COMPARED_FIELDS.items():
+        label = str(Hardware._meta.get_field(field).verbose_name)
+        values = [
+            {"hardware": chip, "value": getattr(chip, field), "confidence": chip.confidence, "derived_from": []}
+            for chip in chips
+        ]
+        metrics.append({"field": field, "label": label, "unit": unit, "derived": False, "values": values})
+    for field, metric in DERIVED_METRICS.items():
+        values = [
+            {
+                "hardware": chip,
+                "value": getattr(chip, field),
+                # A ratio is derived, and never more certain than the figures it is made of.
+                "confidence": least_certain(Confidence.DERIVED, chip.confidence),
+                "derived_from": [metric.numerator, metric.denominator],
+            }
+            for chip in chips
+        ]
+        metrics.append({"field": field, "label": metric.label, "unit": metric.unit, "derived": True, "values": values})
+    return {"hardware": chips, "metrics": metrics}
+
+
+CONFIDENCE_ORDER = list(Confidence.values)  # most certain first
+
+
+def least_certain(*levels):
+    return max(levels, key=CONFIDENCE_ORDER.index)
+
+
+@dataclass
+class Record:
+    value: object = None
+    hardware: Hardware | None = None
+
+    def offer(self, value, chip):
+        if value is not None and (self.value is None or value > self.value):
+            self.value, self.hardware = value, chip
+
+
+def vendor_stats(chips):
+    """Per vendor: how many chips, and which chip holds each record (best BF16, efficiency, memory, newest)."""
+    by_vendor = {}
+    for chip in chips:
+        stats = by_vendor.setdefault(
+            chip.vendor_id,
+            {
+                "vendor": chip.vendor,
+                "chips": 0,
+                "bf16_flops": Record(),
+                "bf16_flops_per_watt": Record(),
+                "memory_bytes": Record(),
+                "release_date": Record(),
+            },
+        )
+        stats["chips"] += 1
+        for field in ("bf16_flops", "bf16_flops_per_watt", "memory_bytes", "release_date"):
+            stats[field].offer(getattr(chip, field), chip)
+    rows = []
+    for stats in by_vendor.values():
+        best_bf16, best_efficiency = stats["bf16_flops"], stats["bf16_flops_per_watt"]
+        largest_memory, latest = stats["memory_bytes"], stats["release_date"]
+        rows.append(
+            {
+                "vendor": stats["vendor"],
+                "chips": stats["chips"],
+                "best_bf16_flops": best_bf16.value,
+                "best_bf16_flops_hardware": best_bf16.hardware,
+                "best_bf16_flops_per_watt": best_efficiency.value,
+                "best_bf16_flops_per_watt_hardware": best_efficiency.hardware,
+                "largest_memory_bytes": largest_memory.value,
+                "largest_memory_hardware": largest_memory.hardware,
+                "latest_release_date": latest.value,
+                "latest_release_hardware": latest.hardware,
+            }
+        )
+    return sorted(rows, key=lambda row: row["vendor"].name)

@@ -1,0 +1,291 @@
+"""One FilterSet per entity, shared by the API viewsets and the website's list pages.
+
+Each set carries its own ``search`` (every word must match one of ``search_fields``) and ``ordering``
+(an explicit allow-list), so a list page gets searching and sorting from the same class as the API.
+"""
+
+import operator
+from functools import reduce
+
+import django_filters as filters
+from django.db.models import F, Q
+from drf_spectacular.utils import extend_schema_field
+
+from catalog.choices import (
+    Access,
+    Architecture,
+    CloudPricingKind,
+    Confidence,
+    Currency,
+    HardwareKind,
+    HardwareUse,
+    Modality,
+    SourceKind,
+)
+from catalog.models import (
+    Application,
+    CloudPrice,
+    Concept,
+    FoundationModel,
+    Hardware,
+    Organization,
+    PricePoint,
+    Source,
+    TrainingRun,
+)
+
+MAX_SEARCH_WORDS = 8
+
+
+def typed(filter_, openapi_type):
+    """Tell the schema generator a filter's type where it cannot infer it (a lookup path, a slug)."""
+    return extend_schema_field({"type": openapi_type, "description": filter_.extra.get("help_text", "")})(filter_)
+
+
+class NullsLastOrderingFilter(filters.OrderingFilter):
+    """Unknown values sort last in both directions (PostgreSQL would put them first when descending)."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field = F(self.param_map[param.lstrip("-")])
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        # The primary key last keeps pages stable when many rows tie.
+        return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
+
+
+def ordering(*fields):
+    return NullsLastOrderingFilter(fields=fields, help_text="Sort by these fields; prefix '-' to reverse.")
+
+
+def slugs(field_name, queryset, help_text):
+    """Related rows named by slug; repeat the parameter for several (any of them matches)."""
+    # The predicate is built from ``to_field_name``'s value, so the path must end at the slug too.
+    slug_filter = filters.ModelMultipleChoiceFilter(
+        field_name=f"{field_name}__slug",
+        to_field_name="slug",
+        queryset=queryset,
+        distinct=True,
+        help_text=f"{help_text} Repeat for several.",
+    )
+    return typed(slug_filter, "string")
+
+
+def choices(field_name, choice_class, help_text):
+    return filters.MultipleChoiceFilter(field_name=field_name, choices=choice_class.choices, help_text=help_text)
+
+
+class CatalogFilterSet(filters.FilterSet):
+    search_fields: tuple[str, ...] = ()
+
+    search = filters.CharFilter(
+        method="filter_search", help_text="Words that must all appear in the names or descriptions."
+    )
+
+    def filter_search(self, queryset, name, value):
+        words = value.split()[:MAX_SEARCH_WORDS]
+        for word in words:
+            matches = [Q(**{f"{field}__icontains": word}) for field in self.search_fields]
+            queryset = queryset.filter(reduce(operator.or_, matches))
+        # Searching through a to-many relation can repeat a row.
+        return queryset.distinct() if any("__" in field for field in self.search_fields) else queryset
+
+
+class SourcedFilterSet(CatalogFilterSet):
+    confidence = choices("confidence", Confidence, "How far the row can be trusted.")
+
+
+class EffectivePeriodFilterSet(SourcedFilterSet):
+    as_of = filters.DateFilter(
+        method="filter_as_of",
+        help_text="Only prices in force on this date (effective_from <= date < effective_to).",
+    )
+    current = filters.BooleanFilter(
+        method="filter_current", help_text="true: only prices in force today; false: only past or future ones."
+    )
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset.in_force_on(value)
+
+    def filter_current(self, queryset, name, value):
+        current = queryset.current()
+        return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+
+organizations = Organization.objects.all()
+
+
+class OrganizationFilterSet(SourcedFilterSet):
+    search_fields = ("name", "local_name", "description")
+
+    country = filters.CharFilter(lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code, e.g. KR.")
+    role = filters.ChoiceFilter(
+        method="filter_role",
+        choices=[
+            ("model-developer", "Model developer"),
+            ("chip-designer", "Chip designer"),
+            ("cloud-provider", "Cloud provider"),
+            ("foundry", "Foundry"),
+            ("application-builder", "Application builder"),
+        ],
+        help_text="Only organizations that play this role.",
+    )
+    ordering = ordering("name", "country", "founded")
+
+    class Meta:
+        model = Organization
+        fields = ["country", "role", "confidence"]
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(**{f"is_{value.replace('-', '_')}": True})
+
+
+class FoundationModelFilterSet(SourcedFilterSet):
+    search_fields = ("name", "local_name", "family", "description")
+
+    organization = slugs("organizations", organizations, "Developed by this organization (slug).")
+    country = filters.CharFilter(
+        field_name="organizations__country",
+        lookup_expr="iexact",
+        distinct=True,
+        help_text="Developed by an organization from this country (ISO 3166-1 alpha-2).",
+    )
+    family = filters.CharFilter(lookup_expr="iexact", help_text="e.g. GPT, PanGu, HyperCLOVA.")
+    released = filters.DateFromToRangeFilter(
+        field_name="release_date", help_text="released_after / released_before: release-date range, inclusive."
+    )
+    parameters = filters.RangeFilter(help_text="parameters_min / parameters_max: total parameter count, inclusive.")
+    access = choices("access", Access, "How the model can be used.")
+    modality = choices("modality", Modality, "What the model reads and writes.")
+    architecture = choices("architecture", Architecture, "Network architecture.")
+    ordering = ordering(
+        "name", "release_date", "parameters", "active_parameters", "training_compute_flop", "context_length"
+    )
+
+    class Meta:
+        model = FoundationModel
+        fields = ["organization", "country", "family", "access", "modality", "architecture", "confidence"]
+
+
+class HardwareFilterSet(SourcedFilterSet):
+    search_fields = ("name", "family", "description", "vendor__name")
+
+    vendor = slugs("vendor", organizations, "Designed by this organization (slug).")
+    kind = choices("kind", HardwareKind, "GPU, TPU, NPU, ASIC...")
+    use = choices("use", HardwareUse, "Training, inference or both.")
+    family = filters.CharFilter(lookup_expr="iexact", help_text="e.g. H100, TPU v5, Gaudi.")
+    release_year = typed(
+        filters.RangeFilter(field_name="release_date__year", help_text="Release year range, inclusive."), "integer"
+    )
+    min_bf16_flops = filters.NumberFilter(
+        field_name="bf16_flops", lookup_expr="gte", help_text="At least this dense BF16/FP16 FLOP/s."
+    )
+    min_memory_bytes = filters.NumberFilter(
+        field_name="memory_bytes", lookup_expr="gte", help_text="At least this much memory, in bytes."
+    )
+    min_memory_bandwidth = filters.NumberFilter(
+        field_name="memory_bandwidth", lookup_expr="gte", help_text="At least this memory bandwidth, in byte/s."
+    )
+    ordering = ordering(
+        "name",
+        "release_date",
+        "process_nm",
+        "transistors",
+        "tdp_watts",
+        "bf16_flops",
+        "fp8_flops",
+        "int8_ops",
+        "memory_bytes",
+        "memory_bandwidth",
+        "bf16_flops_per_watt",
+        "bf16_flops_per_mm2",
+        "ridge_point",
+    )
+
+    class Meta:
+        model = Hardware
+        fields = ["vendor", "kind", "use", "family", "confidence"]
+
+
+class TrainingRunFilterSet(SourcedFilterSet):
+    search_fields = ("model__name", "hardware__name", "notes")
+
+    model = slugs("model", FoundationModel.objects.all(), "Runs that trained this model (slug).")
+    hardware = slugs("hardware", Hardware.objects.all(), "Runs on this chip (slug).")
+    organization = slugs("model__organizations", organizations, "Runs of this organization's models (slug).")
+    ordering = ordering("start_date", "chip_count", "training_compute_flop", "cost_usd", "utilization")
+
+    class Meta:
+        model = TrainingRun
+        fields = ["model", "hardware", "organization", "confidence"]
+
+
+class PricePointFilterSet(EffectivePeriodFilterSet):
+    search_fields = ("api_model_id", "model__name", "provider__name")
+
+    model = slugs("model", FoundationModel.objects.all(), "Prices of this model (slug).")
+    provider = slugs("provider", organizations, "Prices charged by this provider (slug).")
+    currency = choices("currency", Currency, "ISO 4217 currency code.")
+    api_model_id = filters.CharFilter(help_text="The provider's model id, e.g. gpt-4o-2024-08-06.")
+    context_tier = filters.CharFilter(help_text="'standard', or a named long-context tier.")
+    effective = filters.DateFromToRangeFilter(
+        field_name="effective_from", help_text="effective_after / effective_before: periods starting in this range."
+    )
+    ordering = ordering("effective_from", "input_per_mtok", "output_per_mtok", "api_model_id")
+
+    class Meta:
+        model = PricePoint
+        fields = ["model", "provider", "currency", "api_model_id", "context_tier", "confidence"]
+
+
+class CloudPriceFilterSet(EffectivePeriodFilterSet):
+    search_fields = ("instance_type", "hardware__name", "provider__name")
+
+    provider = slugs("provider", organizations, "Offered by this cloud provider (slug).")
+    hardware = slugs("hardware", Hardware.objects.all(), "Instances with this accelerator (slug).")
+    pricing_kind = choices("pricing_kind", CloudPricingKind, "On-demand, spot or committed.")
+    currency = choices("currency", Currency, "ISO 4217 currency code.")
+    region = filters.CharFilter(help_text="Provider's region code, e.g. us-east-1.")
+    ordering = ordering("effective_from", "price_per_hour", "instance_type")
+
+    class Meta:
+        model = CloudPrice
+        fields = ["provider", "hardware", "pricing_kind", "currency", "region", "confidence"]
+
+
+class ApplicationFilterSet(SourcedFilterSet):
+    search_fields = ("name", "local_name", "category", "description")
+
+    organization = slugs("organization", organizations, "Built by this organization (slug).")
+    foundation_model = slugs("foundation_models", FoundationModel.objects.all(), "Built on this model (slug).")
+    category = filters.CharFilter(lookup_expr="iexact", help_text="e.g. assistant, productivity.")
+    ordering = ordering("name", "launched")
+
+    class Meta:
+        model = Application
+        fields = ["organization", "foundation_model", "category", "confidence"]
+
+
+class ConceptFilterSet(CatalogFilterSet):
+    search_fields = ("name_en", "name_ko", "summary_en", "summary_ko")
+
+    ordering = ordering("name_en", "name_ko")
+
+    class Meta:
+        model = Concept
+        fields = []
+
+
+class SourceFilterSet(CatalogFilterSet):
+    search_fields = ("title", "publisher", "url")
+
+    kind = choices("kind", SourceKind, "What kind of document.")
+    publisher = filters.CharFilter(lookup_expr="iexact", help_text="e.g. NVIDIA, Epoch AI.")
+    ordering = ordering("title", "publisher", "published_on")
+
+    class Meta:
+        model = Source
+        fields = ["kind", "publisher"]
