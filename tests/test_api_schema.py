@@ -126,6 +126,16 @@ def test_docs_assets_are_installed_locally():
     assert finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
 
 
+@pytest.mark.parametrize("url", ["/api/v1/", "/api/v1/models/", "/api/v1/models/gpt-3/", "/api/v1/hardware/"])
+@pytest.mark.usefixtures("catalog")
+def test_browsable_api_renders_with_its_forms_for_staff(admin_client, url):
+    response = admin_client.get(url, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    if url != "/api/v1/":
+        assert "<form" in response.content.decode()
+
+
 def test_schema_endpoint_serves_openapi_3(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200

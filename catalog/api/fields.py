@@ -4,7 +4,19 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 
-class SummaryField(serializers.SlugRelatedField):
+class NaturalKeyChoicesMixin:
+    """The browsable API's form lists choices keyed by what a client writes (slug or URL), not by summary."""
+
+    def get_choices(self, cutoff=None):
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {getattr(item, self.slug_field): self.display_value(item) for item in queryset}
+
+
+class SummaryField(NaturalKeyChoicesMixin, serializers.SlugRelatedField):
     """A related row by slug on input; ``{slug, name, url}`` on output.
 
     The output needs only the related row itself, so a ``select_related``/``prefetch_related`` in the
@@ -27,7 +39,7 @@ def summary_name(obj):
     return getattr(obj, "name", None) or obj.name_en
 
 
-class SourceField(serializers.SlugRelatedField):
+class SourceField(NaturalKeyChoicesMixin, serializers.SlugRelatedField):
     """A source by URL on input (it must already exist); ``{url, title, publisher, kind}`` on output."""
 
     def __init__(self, **kwargs):
