@@ -116,6 +116,12 @@ STORAGES = {
     },
 }
 
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "catalog.staticfinders.PlotlyFinder",
+]
+
 # The bundled data lives in a top-level folder, not inside an app.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

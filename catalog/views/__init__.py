@@ -1,0 +1,1 @@
+"""The website: browsing pages (``browse``) and chart pages (``chart_pages``)."""

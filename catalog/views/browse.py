@@ -1,0 +1,175 @@
+"""Home, lists, details and search. Lists filter and sort with the same FilterSets as the API."""
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import render
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from catalog import filters
+from catalog.models import (
+    Application,
+    CloudPrice,
+    Concept,
+    FoundationModel,
+    Hardware,
+    Organization,
+    PricePoint,
+    Source,
+    TrainingRun,
+)
+
+PAGE_SIZE = 50
+
+
+class CatalogListView(FilterView):
+    """A filtered, sorted, paginated table; an invalid filter shows its error and no rows."""
+
+    paginate_by = PAGE_SIZE
+    api_url_name = ""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response.status_code = 400  # the page still renders, with the filter's error message
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["api_url"] = f"/api/v1/{self.api_url_name}/"
+        context["query"] = self.request.GET.urlencode()
+        return context
+
+
+def sourced(queryset):
+    return queryset.prefetch_related("sources")
+
+
+class OrganizationList(CatalogListView):
+    queryset = Organization.objects.annotate(model_count=Count("foundation_models", distinct=True)).order_by("name")
+    filterset_class = filters.OrganizationFilterSet
+    template_name = "catalog/organization_list.html"
+    api_url_name = "organizations"
+
+
+class FoundationModelList(CatalogListView):
+    queryset = FoundationModel.objects.prefetch_related("organizations")
+    filterset_class = filters.FoundationModelFilterSet
+    template_name = "catalog/model_list.html"
+    api_url_name = "models"
+
+
+class HardwareList(CatalogListView):
+    queryset = Hardware.objects.with_derived_metrics().select_related("vendor")
+    filterset_class = filters.HardwareFilterSet
+    template_name = "catalog/hardware_list.html"
+    api_url_name = "hardware"
+
+
+class PriceList(CatalogListView):
+    queryset = PricePoint.objects.select_related("model", "provider")
+    filterset_class = filters.PricePointFilterSet
+    template_name = "catalog/price_list.html"
+    api_url_name = "prices"
+
+
+class ApplicationList(CatalogListView):
+    queryset = Application.objects.select_related("organization").prefetch_related("foundation_models")
+    filterset_class = filters.ApplicationFilterSet
+    template_name = "catalog/application_list.html"
+    api_url_name = "applications"
+
+
+class ConceptList(CatalogListView):
+    queryset = Concept.objects.all()
+    filterset_class = filters.ConceptFilterSet
+    template_name = "catalog/concept_list.html"
+    api_url_name = "concepts"
+    paginate_by = 100
+
+
+class OrganizationDetail(DetailView):
+    template_name = "catalog/organization_detail.html"
+    queryset = sourced(Organization.objects.select_related("parent")).prefetch_related(
+        "subsidiaries",
+        Prefetch("foundation_models", queryset=FoundationModel.objects.order_by("-release_date")),
+        Prefetch("hardware", queryset=Hardware.objects.order_by("-release_date")),
+        "applications",
+        Prefetch("cloud_prices", queryset=CloudPrice.objects.select_related("hardware").current()),
+    )
+
+
+class FoundationModelDetail(DetailView):
+    template_name = "catalog/model_detail.html"
+    queryset = sourced(FoundationModel.objects.select_related("base_model")).prefetch_related(
+        "organizations",
+        "derived_models",
+        "applications",
+        Prefetch("training_runs", queryset=sourced(TrainingRun.objects.select_related("hardware"))),
+        Prefetch(
+            "prices",
+            queryset=sourced(PricePoint.objects.select_related("provider")).order_by(
+                "provider__name", "api_model_id", "context_tier", "effective_from"
+            ),
+        ),
+    )
+
+
+class HardwareDetail(DetailView):
+    template_name = "catalog/hardware_detail.html"
+    queryset = sourced(Hardware.objects.with_derived_metrics().select_related("vendor", "foundry")).prefetch_related(
+        Prefetch("training_runs", queryset=TrainingRun.objects.select_related("model")),
+        Prefetch("cloud_prices", queryset=sourced(CloudPrice.objects.select_related("provider"))),
+    )
+
+
+class ApplicationDetail(DetailView):
+    template_name = "catalog/application_detail.html"
+    queryset = sourced(Application.objects.select_related("organization")).prefetch_related("foundation_models")
+
+
+class ConceptDetail(DetailView):
+    template_name = "catalog/concept_detail.html"
+    queryset = sourced(Concept.objects.prefetch_related("related"))
+
+
+def home(request):
+    context = {
+        "counts": {
+            "models": FoundationModel.objects.count(),
+            "chips": Hardware.objects.accelerators().count(),
+            "organizations": Organization.objects.count(),
+            "prices": PricePoint.objects.count(),
+            "sources": Source.objects.count(),
+        },
+        "latest_models": FoundationModel.objects.exclude(release_date=None)
+        .prefetch_related("organizations")
+        .order_by("-release_date")[:6],
+        "latest_chips": Hardware.objects.accelerators()
+        .exclude(release_date=None)
+        .select_related("vendor")
+        .order_by("-release_date")[:6],
+    }
+    return render(request, "catalog/home.html", context)
+
+
+SEARCHED = [
+    ("Models", "catalog:model-detail", filters.FoundationModelFilterSet, FoundationModel.objects.all()),
+    ("Hardware", "catalog:hardware-detail", filters.HardwareFilterSet, Hardware.objects.select_related("vendor")),
+    ("Organizations", "catalog:organization-detail", filters.OrganizationFilterSet, Organization.objects.all()),
+    ("Applications", "catalog:application-detail", filters.ApplicationFilterSet, Application.objects.all()),
+    ("Glossary", "catalog:concept-detail", filters.ConceptFilterSet, Concept.objects.all()),
+]
+SEARCH_LIMIT = 20
+
+
+def search(request):
+    """Every table's own ``search`` filter, a few hits each."""
+    words = request.GET.get("q", "").strip()[:200]
+    groups = []
+    if words:
+        for title, url_name, filterset_class, queryset in SEARCHED:
+            filterset = filterset_class({"search": words}, queryset=queryset)
+            hits = list(filterset.qs[: SEARCH_LIMIT + 1]) if filterset.is_valid() else []
+            more = len(hits) > SEARCH_LIMIT
+            groups.append({"title": title, "url_name": url_name, "hits": hits[:SEARCH_LIMIT], "more": more})
+    return render(request, "catalog/search.html", {"q": words, "groups": groups})

@@ -1,0 +1,231 @@
+"""Chart and comparison pages: a GET form for the controls, a figure from ``catalog.charts``, a caption.
+
+Each page names the glossary concept behind it and links to the rows it plots (list page and API).
+"""
+
+from django.db.models import Count, F, Prefetch
+from django.shortcuts import render
+from django.urls import reverse
+
+from catalog import charts, filters, forms
+from catalog.comparisons import comparable_hardware, compare_hardware
+from catalog.models import Concept, FoundationModel, Hardware, PricePoint, TrainingRun
+
+DEFAULT_ROOFLINE_VENDORS = 4
+DEFAULT_PRICE_MODELS = 3
+
+
+def figure_context(figures):
+    """Each figure's element id, the id of its JSON data element, and the figure as JSON-ready data."""
+    return [
+        {"id": element_id, "data_id": f"{element_id}-data", "json": charts.figure_json(figure)}
+        for element_id, figure in figures.items()
+    ]
+
+
+def chart_page(request, template, *, title, concept_slugs, figures, form=None, rows_url="", api_url="", **extra):
+    """Render a chart page. ``figures`` maps an element id to a plotly figure."""
+    concepts = {concept.slug: concept for concept in Concept.objects.filter(slug__in=concept_slugs)}
+    context = {
+        "title": title,
+        "concepts": [concepts[slug] for slug in concept_slugs if slug in concepts],
+        "figures": figure_context(figures),
+        "form": form,
+        "rows_url": rows_url,
+        "api_url": api_url,
+        **extra,
+    }
+    return render(request, template, context, status=400 if form is not None and form.errors else 200)
+
+
+def valid_or_initial(form_class, request):
+    """The bound form when the query is valid, else the bound form (for its errors) and the initial values."""
+    form = form_class(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data
+    defaults = {name: field.initial for name, field in form_class.base_fields.items()}
+    return form if form.is_bound else form_class(), defaults
+
+
+def moores_law(request):
+    chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None).select_related("vendor")
+    figure, fits = charts.moores_law(chips.order_by("release_date"))
+    return chart_page(
+        request,
+        "catalog/charts/moores_law.html",
+        title="Moore's law: transistors per chip",
+        concept_slugs=["moores-law", "transistor", "process-node"],
+        figures={"moores-law": figure},
+        fits=fits,
+        rows_url=reverse("catalog:hardware-list") + "?ordering=release_date",
+        api_url="/api/v1/hardware/?ordering=release_date&format=csv",
+    )
+
+
+def vendor_comparison(request):
+    form, values = valid_or_initial(forms.VendorChartForm, request)
+    metric = values.get("metric") or "bf16_flops"
+    chips = Hardware.objects.accelerators().select_related("vendor").order_by("vendor__name", "release_date")
+    return chart_page(
+        request,
+        "catalog/charts/chart.html",
+        title="Vendors compared, chip by chip",
+        concept_slugs=["flops", "hbm", "npu", "tpu"],
+        figures={"vendors": charts.vendor_comparison(chips, metric)},
+        form=form,
+        rows_url=reverse("catalog:hardware-list") + f"?ordering=-{metric}",
+        api_url="/api/v1/stats/vendors/",
+    )
+
+
+def ppa(request):
+    chips = Hardware.objects.accelerators().with_derived_metrics().select_related("vendor")
+    return chart_page(
+        request,
+        "catalog/charts/chart.html",
+        title="Power, performance, area",
+        concept_slugs=["ppa", "dennard-scaling"],
+        figures={"ppa": charts.ppa(chips)},
+        rows_url=reverse("catalog:hardware-list") + "?ordering=-bf16_flops_per_watt",
+        api_url="/api/v1/hardware/?ordering=-bf16_flops_per_watt&format=csv",
+    )
+
+
+def default_roofline_chips():
+    """The newest chip with a roofline from each of the vendors with the most such chips."""
+    candidates = comparable_hardware().accelerators().exclude(bf16_flops=None).exclude(memory_bandwidth=None)
+    by_vendor = {}
+    for chip in candidates.order_by("vendor__name", F("release_date").desc(nulls_last=True)):
+        by_vendor.setdefault(chip.vendor_id, []).append(chip)
+    largest = sorted(by_vendor.values(), key=lambda chips: (-len(chips), chips[0].vendor.name))
+    return [chips[0] for chips in largest[:DEFAULT_ROOFLINE_VENDORS]]
+
+
+def default_roofline_model():
+    """The newest dense open-weights model with a known size: a typical self-hosted workload."""
+    dense = FoundationModel.objects.filter(access="open-weights", active_parameters=None).exclude(parameters=None)
+    return dense.order_by(F("release_date").desc(nulls_last=True)).first()
+
+
+def roofline(request):
+    form, values = valid_or_initial(forms.RooflineForm, request)
+    chips = list(values.get("chips") or []) or default_roofline_chips()
+    model = values.get("model") or default_roofline_model()
+    workloads = []
+    if model is not None:
+        workloads = charts.transformer_workloads(
+            model, prompt_tokens=values.get("prompt_tokens") or 2048, batch=values.get("batch") or 1
+        )
+    return chart_page(
+        request,
+        "catalog/charts/roofline.html",
+        title="Roofline: where prefill and decode fall",
+        concept_slugs=["roofline-model", "arithmetic-intensity", "prefill-and-decode", "memory-wall"],
+        figures={"roofline": charts.roofline(chips, workloads)},
+        form=form,
+        subject=model,
+        workloads=workloads,
+        rows_url=reverse("catalog:hardware-list") + "?ordering=-ridge_point",
+        api_url="/api/v1/compare/hardware/?slugs=" + ",".join(chip.slug for chip in chips),
+    )
+
+
+def models_with_most_price_changes():
+    return list(
+        FoundationModel.objects.annotate(periods=Count("prices"))
+        .filter(periods__gt=1)
+        .order_by("-periods", "name")[:DEFAULT_PRICE_MODELS]
+    )
+
+
+# Ready-made capability classes: any model filter works, these are shortcuts shown on the page.
+PRICE_CLASS_PRESETS = [
+    ("Every model", ""),
+    ("Open-weights models", "access=open-weights"),
+    ("100B+ parameters", "parameters_min=100000000000"),
+    ("GPT family", "family=GPT"),
+    ("Claude family", "family=Claude"),
+    ("Gemini family", "family=Gemini"),
+    ("Korean developers", "country=KR"),
+]
+
+
+def prices(request):
+    form, values = valid_or_initial(forms.PriceChartForm, request)
+    models = list(values.get("models") or []) or models_with_most_price_changes()
+    history = list(PricePoint.objects.filter(model__in=models).select_related("model", "provider"))
+    # The capability class is whatever the model filters select (the same FilterSet as the models list).
+    capability_class = filters.FoundationModelFilterSet(request.GET, queryset=FoundationModel.objects.all())
+    class_models = capability_class.qs if capability_class.is_valid() else FoundationModel.objects.none()
+    class_prices = list(
+        PricePoint.objects.filter(currency="USD", model__in=class_models.values("pk")).select_related(
+            "model", "provider"
+        )
+    )
+    model_query = "&".join(f"model={m.slug}" for m in models)
+    return chart_page(
+        request,
+        "catalog/charts/prices.html",
+        title="Price per million tokens over time",
+        concept_slugs=["token", "inference"],
+        figures={
+            "price-history": charts.price_history(history),
+            "cheapest": charts.cheapest_price_figure(class_prices),
+        },
+        form=form,
+        capability_class=capability_class,
+        class_presets=PRICE_CLASS_PRESETS,
+        subject_models=models,
+        rows_url=reverse("catalog:price-list") + "?" + model_query,
+        api_url="/api/v1/prices/?format=csv&" + model_query,
+    )
+
+
+def model_scale(request):
+    form, values = valid_or_initial(forms.ModelScaleForm, request)
+    metric = values.get("metric") or "parameters"
+    models = FoundationModel.objects.exclude(release_date=None).prefetch_related(
+        "organizations", Prefetch("training_runs", queryset=TrainingRun.objects.select_related("hardware"))
+    )
+    return chart_page(
+        request,
+        "catalog/charts/chart.html",
+        title="Model scale over time",
+        concept_slugs=["foundation-model", "large-language-model", "training"],
+        figures={"model-scale": charts.model_scale(models, metric)},
+        form=form,
+        rows_url=reverse("catalog:model-list") + f"?ordering=-{metric}",
+        api_url=f"/api/v1/models/?ordering=-{metric}&format=csv",
+    )
+
+
+def compare(request):
+    hardware_form = forms.CompareHardwareForm(request.GET or None)
+    models_form = forms.CompareModelsForm(request.GET or None)
+    comparison, compared_models, figures = None, [], {}
+    if hardware_form.is_bound and hardware_form.is_valid() and hardware_form.cleaned_data["chips"]:
+        slugs = [chip.slug for chip in hardware_form.cleaned_data["chips"]]
+        chips = sorted(comparable_hardware().filter(slug__in=slugs), key=lambda chip: chip.slug)
+        comparison = compare_hardware(chips)
+        figures["compare-hardware"] = charts.hardware_comparison(comparison)
+    if models_form.is_bound and models_form.is_valid() and models_form.cleaned_data["models"]:
+        compared_models = list(
+            FoundationModel.objects.filter(pk__in=models_form.cleaned_data["models"])
+            .prefetch_related("organizations", "sources")
+            .order_by("release_date")
+        )
+        figures["compare-models"] = charts.model_comparison(compared_models)
+    errors = bool(hardware_form.errors or models_form.errors)
+    concepts = {c.slug: c for c in Concept.objects.filter(slug__in=["ppa", "roofline-model"])}
+    context = {
+        "title": "Compare chips or models",
+        "hardware_form": hardware_form if hardware_form.is_bound else forms.CompareHardwareForm(),
+        "models_form": models_form if models_form.is_bound else forms.CompareModelsForm(),
+        "comparison": comparison,
+        "compared_models": compared_models,
+        "figures": figure_context(figures),
+        "concepts": list(concepts.values()),
+        "rows_url": reverse("catalog:hardware-list"),
+        "api_url": "/api/v1/compare/hardware/",
+    }
+    return render(request, "catalog/compare.html", context, status=400 if errors else 200)

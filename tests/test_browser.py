@@ -1,0 +1,124 @@
+"""A real browser (headless Chromium via Playwright) opens every chart page of the bundled catalog.
+
+Each plot must finish drawing with the number of points the server sent, and the console must stay
+free of errors. Set SCREENSHOT_DIR to keep a full-page screenshot of each page.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+from catalog.models import Hardware
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)"),
+    pytest.mark.django_db(transaction=True),
+]
+
+CHART_PAGES = [
+    "/",
+    "/charts/moores-law/",
+    "/charts/vendors/",
+    "/charts/ppa/",
+    "/charts/roofline/",
+    "/charts/prices/",
+    "/charts/model-scale/",
+    "/compare/?chips=nvidia-h100-sxm&chips=google-tpu-v5p&chips=furiosa-rngd",
+]
+
+# Counts of what plotly drew, per plot: marker points, bars, and line paths.
+DRAWN = """(element) => ({
+  traces: element.data.length,
+  points: element.querySelectorAll('.scatterlayer .points path.point').length,
+  bars: element.querySelectorAll('.barlayer path').length,
+  lines: element.querySelectorAll('.scatterlayer .js-line').length,
+})"""
+
+
+def expected_counts(figure):
+    """What the figure JSON the server sent should produce on screen."""
+    points = bars = lines = 0
+    for trace in figure["data"]:
+        if trace.get("visible") == "legendonly":
+            continue  # listed in the legend, drawn on a click
+        if trace.get("type") == "bar":
+            bars += len(trace.get("y", []))  # plotly keeps an empty bar for an unknown value
+        elif "markers" in trace.get("mode", ""):
+            points += len([y for y in trace.get("y", []) if y is not None])
+        if "lines" in trace.get("mode", ""):
+            lines += 1
+    return {"traces": len(figure["data"]), "points": points, "bars": bars, "lines": lines}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API keeps an event loop running in this thread, which makes Django refuse database
+    # calls from the test itself; the test is synchronous, so allow them while the browser is open.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def bundled(transactional_db):
+    call_command("load_bundled_data", verbosity=0)
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_every_chart_draws_the_points_it_was_sent_without_console_errors(browser, live_server, bundled, path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "request",
+        lambda request: request.url.startswith(live_server.url) or problems.append(f"outside request: {request.url}"),
+    )
+    response = page.goto(f"{live_server.url}{path}")
+    assert response.status == 200
+    plots = page.locator("[data-figure]")
+    for index in range(plots.count()):
+        plot = plots.nth(index)
+        element_id = plot.get_attribute("id")
+        page.wait_for_selector(f"#{element_id}[data-rendered='true']", timeout=20_000)
+        sent = json.loads(page.locator(f"#{plot.get_attribute('data-figure')}").text_content())
+        drawn = plot.evaluate(DRAWN)
+        expected = expected_counts(sent)
+        assert drawn["traces"] == expected["traces"], element_id
+        assert drawn["points"] == expected["points"], (element_id, drawn, expected)
+        assert drawn["bars"] == expected["bars"], (element_id, drawn, expected)
+        assert drawn["lines"] >= expected["lines"], (element_id, drawn, expected)
+        assert expected["points"] + expected["bars"] + expected["lines"] > 0, f"{element_id} is empty"
+    if os.environ.get("SCREENSHOT_DIR"):
+        folder = Path(os.environ["SCREENSHOT_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    page.close()
+    assert problems == []
+
+
+def test_moores_law_plots_every_chip_with_a_count_and_a_date(browser, live_server, bundled):
+    expected = Hardware.objects.exclude(transistors=None).exclude(release_date=None).count()
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/charts/moores-law/")
+    page.wait_for_selector("#moores-law[data-rendered='true']", timeout=20_000)
+    assert page.locator("#moores-law .scatterlayer .points path.point").count() == expected
+    assert expected > Hardware.objects.filter(kind="cpu").count() > 0  # landmark CPUs and accelerators
+    page.close()

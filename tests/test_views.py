@@ -1,0 +1,224 @@
+"""The website: every page renders, queries do not grow with the data, strings are escaped, nothing is external."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Concept, FoundationModel, Hardware
+from tests.factories import make_hardware, make_model, make_org, make_price, make_source
+
+pytestmark = pytest.mark.django_db
+
+XSS = "</script><script>alert(1)</script>"
+
+PAGES = [
+    "/",
+    "/search/?q=gpt",
+    "/organizations/",
+    "/organizations/openai/",
+    "/models/",
+    "/models/gpt-3/",
+    "/hardware/",
+    "/hardware/nvidia-h100/",
+    "/prices/",
+    "/applications/",
+    "/applications/chatgpt/",
+    "/glossary/",
+    "/glossary/moores-law/",
+    "/charts/moores-law/",
+    "/charts/vendors/",
+    "/charts/vendors/?metric=memory_bandwidth",
+    "/charts/ppa/",
+    "/charts/roofline/",
+    "/charts/roofline/?chips=nvidia-h100&chips=nvidia-a100&model=gpt-3",
+    "/charts/prices/",
+    "/charts/prices/?models=gpt-3&family=GPT",
+    "/charts/model-scale/",
+    "/charts/model-scale/?metric=training_compute_flop",
+    "/compare/",
+    "/compare/?chips=nvidia-h100&chips=furiosa-rngd",
+    "/compare/?models=gpt-3&models=hyperclova-x",
+]
+
+
+def grow(n):
+    """``n`` more models, chips and prices, each linked and sourced, from an organization of their own."""
+    lab = make_org(f"lab-{n}", is_chip_designer=True)
+    for i in range(n):
+        model = make_model(
+            f"grown-{n}-{i}", org=lab, parameters=10**9 * (i + 1), release_date=datetime.date(2020 + i % 5, 1, 1)
+        )
+        make_price(model, lab, "2024-01-01", api_model_id=f"grown-{n}-{i}")
+        make_hardware(
+            f"grown-chip-{n}-{i}",
+            vendor=lab,
+            transistors=10**9,
+            release_date=datetime.date(2021, 1, 1),
+            bf16_flops=1e14,
+            tdp_watts=100.0,
+            die_area_mm2=100.0,
+            memory_bandwidth=1e12,
+        )
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize("url", PAGES)
+def test_page_renders_and_its_queries_do_not_grow_with_the_data(client, url):
+    client.get(url)  # warm: content types, sessions
+    before = queries_for(client, url)
+    grow(12)
+    after = queries_for(client, url)
+    assert after == before, f"{url}: {before} queries with the small catalog, {after} after adding rows"
+    assert after <= 15
+
+
+@pytest.mark.usefixtures("catalog")
+def test_an_organization_named_like_a_script_is_escaped_everywhere(client):
+    evil = make_org("evil", name=XSS, local_name=XSS, is_chip_designer=True, is_model_developer=True)
+    make_model("evil-model", org=evil, name=XSS, parameters=10**9, release_date=datetime.date(2024, 1, 1))
+    make_hardware(
+        "evil-chip",
+        vendor=evil,
+        name=XSS,
+        kind="npu",
+        transistors=10**9,
+        release_date=datetime.date(2024, 1, 1),
+        bf16_flops=1e14,
+        tdp_watts=100.0,
+        die_area_mm2=100.0,
+        memory_bandwidth=1e12,
+    )
+    pages = [
+        *PAGES,
+        "/organizations/evil/",
+        "/models/evil-model/",
+        "/hardware/evil-chip/",
+        "/search/?q=script",
+        "/compare/?chips=evil-chip&chips=nvidia-h100",
+        "/charts/roofline/?chips=evil-chip",
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)" not in html, url
+
+
+EXTERNAL_RESOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+
+
+@pytest.mark.usefixtures("catalog")
+@pytest.mark.parametrize("url", PAGES)
+def test_no_page_loads_anything_from_outside(client, url):
+    html = client.get(url).content.decode()
+    assert not EXTERNAL_RESOURCE.search(html)
+    assert "@import" not in html and "fonts.g" not in html
+
+
+def test_stylesheet_uses_no_outside_font_or_image():
+    with open(finders.find("catalog/site.css"), encoding="utf-8") as stylesheet:
+        css = stylesheet.read()
+    assert "url(" not in css and "@import" not in css
+
+
+def test_plotly_is_served_from_the_installed_package_not_inlined(client):
+    path = finders.find("vendor/plotly.min.js")
+    assert path and path.endswith("plotly.min.js")
+    from plotly.offline import get_plotlyjs_version
+
+    with open(path, encoding="utf-8") as script:
+        assert f"plotly.js v{get_plotlyjs_version()}" in script.read(200)
+
+
+@pytest.mark.usefixtures("catalog")
+def test_chart_pages_pass_figures_as_json_and_load_plotly_once(client):
+    html = client.get("/charts/moores-law/").content.decode()
+    assert html.count('src="/static/vendor/plotly.min.js"') == 1
+    assert '<script id="moores-law-data" type="application/json">' in html
+    assert len(html) < 500_000  # plotly.js itself (4.8 MB) is never inlined
+
+
+@pytest.mark.usefixtures("catalog")
+class TestLists:
+    def test_filters_and_sorting_live_in_the_url(self, client):
+        html = client.get("/models/?country=KR&ordering=-parameters").content.decode()
+        assert "HyperCLOVA X" in html and "GPT-3" not in html
+        assert 'aria-sort="descending"' in html
+
+    def test_a_bad_filter_is_a_400_page_with_the_message(self, client):
+        response = client.get("/models/?access=leaked")
+        assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+
+    def test_list_links_to_the_same_rows_in_the_api(self, client):
+        html = client.get("/hardware/?kind=npu").content.decode()
+        assert 'href="/api/v1/hardware/?kind=npu"' in html
+        assert "format=csv" in html
+
+    def test_pages_of_50(self, client):
+        grow(60)
+        html = client.get("/models/").content.decode()
+        assert "Page 1 of 2" in html
+
+
+@pytest.mark.usefixtures("catalog")
+class TestDetails:
+    def test_every_number_shows_its_confidence_and_source(self, client):
+        html = client.get("/hardware/nvidia-h100/").content.decode()
+        row = re.search(r"<tr><th scope=\"row\">Bf16/fp16 tensor dense peak.*?</tr>", html, re.S) or re.search(
+            r"<tr><th scope=\"row\">BF16/FP16 tensor dense peak.*?</tr>", html, re.S
+        )
+        assert row, "the BF16 row is missing"
+        assert "confidence-reported" in row.group(0)
+        assert 'href="https://example.org/datasheet"' in row.group(0)
+        assert "989 TFLOP/s" in row.group(0)
+
+    def test_estimates_look_different_from_reported_values(self, client):
+        Hardware.objects.filter(slug="nvidia-a100").update(confidence="estimated")
+        html = client.get("/hardware/nvidia-a100/").content.decode()
+        assert 'class="num confidence-estimated"' in html
+        assert "badge confidence-estimated" in html
+
+    def test_derived_figures_say_so_and_what_they_come_from(self, client):
+        html = client.get("/hardware/nvidia-h100/").content.decode()
+        assert "Energy efficiency" in html and "confidence-derived" in html
+
+    def test_detail_links_to_its_api_url(self, client):
+        assert 'href="/api/v1/models/gpt-3/"' in client.get("/models/gpt-3/").content.decode()
+
+    def test_model_page_shows_its_price_history(self, client):
+        html = client.get("/models/gpt-3/").content.decode()
+        assert "$60.00" in html and "$20.00" in html and "current" in html
+
+    def test_unknown_slug_is_404(self, client):
+        assert client.get("/models/nope/").status_code == 404
+
+
+@pytest.mark.usefixtures("catalog")
+def test_compare_refuses_one_chip_with_a_message(client):
+    response = client.get("/compare/?chips=nvidia-h100")
+    assert response.status_code == 400
+    assert "Pick 2 to 6 chips" in response.content.decode()
+
+
+@pytest.mark.usefixtures("catalog")
+def test_chart_caption_comes_from_the_glossary(client):
+    Concept.objects.filter(slug="moores-law").update(summary_en="Doubling every two years, observed.")
+    assert "Doubling every two years, observed." in client.get("/charts/moores-law/").content.decode()
+
+
+@pytest.mark.usefixtures("catalog")
+def test_search_finds_across_tables(client):
+    make_source()
+    html = client.get("/search/?q=clova").content.decode()
+    assert "HyperCLOVA X" in html
+    assert FoundationModel.objects.filter(name__icontains="clova").exists()
