@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from catalog import filters
+from catalog import charts, filters
 from catalog.models import (
     Application,
     CloudPrice,
@@ -17,6 +17,7 @@ from catalog.models import (
     Source,
     TrainingRun,
 )
+from catalog.views.figures import figure_context
 
 PAGE_SIZE = 50
 
@@ -133,7 +134,12 @@ class ConceptDetail(DetailView):
 
 
 def home(request):
+    chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None).select_related("vendor")
+    moores_law, _ = charts.moores_law(chips.order_by("release_date"))
+    usd_prices = PricePoint.objects.filter(currency="USD").select_related("model", "provider")
+    headline = {"home-moores-law": moores_law, "home-cheapest": charts.cheapest_price_figure(list(usd_prices))}
     context = {
+        "figures": figure_context(headline),
         "counts": {
             "models": FoundationModel.objects.count(),
             "chips": Hardware.objects.accelerators().count(),

@@ -10,17 +10,10 @@ from django.urls import reverse
 from catalog import charts, filters, forms
 from catalog.comparisons import comparable_hardware, compare_hardware
 from catalog.models import Concept, FoundationModel, Hardware, PricePoint, TrainingRun
+from catalog.views.figures import figure_context
 
 DEFAULT_ROOFLINE_VENDORS = 4
 DEFAULT_PRICE_MODELS = 3
-
-
-def figure_context(figures):
-    """Each figure's element id, the id of its JSON data element, and the figure as JSON-ready data."""
-    return [
-        {"id": element_id, "data_id": f"{element_id}-data", "json": charts.figure_json(figure)}
-        for element_id, figure in figures.items()
-    ]
 
 
 def chart_page(request, template, *, title, concept_slugs, figures, form=None, rows_url="", api_url="", **extra):

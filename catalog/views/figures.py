@@ -1,0 +1,9 @@
+from catalog import charts
+
+
+def figure_context(figures):
+    """Each figure's element id, the id of its JSON data element, and the figure as JSON-ready data."""
+    return [
+        {"id": element_id, "data_id": f"{element_id}-data", "json": charts.figure_json(figure)}
+        for element_id, figure in figures.items()
+    ]
