@@ -8,7 +8,9 @@ import operator
 from functools import reduce
 
 import django_filters as filters
+from django import forms
 from django.db.models import F, Q
+from django_filters.fields import RangeField
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.choices import (
@@ -37,6 +39,18 @@ from catalog.models import (
 MAX_SEARCH_WORDS = 8
 
 
+class IntegerRangeField(RangeField):
+    """Two bounded whole numbers: a year of 0 or a count past 64 bits is a 400, not a database error."""
+
+    def __init__(self, *args, min_value=None, max_value=None, **kwargs):
+        bounds = [forms.IntegerField(min_value=min_value, max_value=max_value) for _ in range(2)]
+        super().__init__(bounds, *args, **kwargs)
+
+
+class IntegerRangeFilter(filters.RangeFilter):
+    field_class = IntegerRangeField
+
+
 def typed(filter_, openapi_type):
     """Tell the schema generator a filter's type where it cannot infer it (a lookup path, a slug)."""
     return extend_schema_field({"type": openapi_type, "description": filter_.extra.get("help_text", "")})(filter_)
@@ -51,10 +65,11 @@ class NullsLastOrderingFilter(filters.OrderingFilter):
         return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
     def filter(self, qs, value):
-        if value in ([], (), {}, "", None):
+        params = [param for param in value or () if param]  # "?ordering=name," leaves an empty one
+        if not params:
             return qs
         # The primary key last keeps pages stable when many rows tie.
-        return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
+        return qs.order_by(*[self.get_ordering_value(param) for param in params], "pk")
 
 
 def ordering(*fields):
@@ -157,7 +172,9 @@ class FoundationModelFilterSet(SourcedFilterSet):
     released = filters.DateFromToRangeFilter(
         field_name="release_date", help_text="released_after / released_before: release-date range, inclusive."
     )
-    parameters = filters.RangeFilter(help_text="parameters_min / parameters_max: total parameter count, inclusive.")
+    parameters = IntegerRangeFilter(
+        min_value=0, max_value=2**63 - 1, help_text="Total parameter count range, inclusive."
+    )
     access = choices("access", Access, "How the model can be used.")
     modality = choices("modality", Modality, "What the model reads and writes.")
     architecture = choices("architecture", Architecture, "Network architecture.")
@@ -178,7 +195,10 @@ class HardwareFilterSet(SourcedFilterSet):
     use = choices("use", HardwareUse, "Training, inference or both.")
     family = filters.CharFilter(lookup_expr="iexact", help_text="e.g. H100, TPU v5, Gaudi.")
     release_year = typed(
-        filters.RangeFilter(field_name="release_date__year", help_text="Release year range, inclusive."), "integer"
+        IntegerRangeFilter(
+            field_name="release_date__year", min_value=1, max_value=9999, help_text="Release year range, inclusive."
+        ),
+        "integer",
     )
     min_bf16_flops = filters.NumberFilter(
         field_name="bf16_flops", lookup_expr="gte", help_text="At least this dense BF16/FP16 FLOP/s."

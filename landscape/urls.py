@@ -10,3 +10,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("", include("catalog.urls")),
 ]
+
+handler404 = "catalog.api.errors.not_found"

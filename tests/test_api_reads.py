@@ -185,6 +185,39 @@ def test_bad_filter_values_are_400_with_the_field_named(api, params):
     assert set(response.json()) & {name.removesuffix("_min").removesuffix("_after") for name in params}
 
 
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/hardware/?release_year_min=0", "release_year"),  # was a ValueError deep in the year lookup
+        ("/api/v1/hardware/?release_year_max=10000&format=csv", "release_year"),
+        ("/api/v1/stats/vendors/?release_year_max=-5", "release_year"),
+        ("/api/v1/models/?parameters_max=99999999999999999999999", "parameters"),  # past 64 bits: SQLite overflow
+    ],
+)
+def test_out_of_range_numbers_in_filters_are_400(api, url, field):
+    response = api.get(url)
+    assert response.status_code == 400
+    assert field in response.content.decode()
+
+
+@pytest.mark.parametrize("ordering", [",", "name,", ",-name"])
+def test_empty_items_in_ordering_are_ignored(api, ordering):
+    assert api.get("/api/v1/organizations/", {"ordering": ordering}).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/hardware/a.b/", "/api/v1/nothing/", "/api/v1/models/gpt-3/prices/x/"])
+def test_unknown_api_paths_answer_json_404(api, url):
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_unknown_website_paths_stay_html(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_cloud_price_per_accelerator_hour(api):
     row = results(api.get("/api/v1/cloud-prices/", {"hardware": "nvidia-h100", "as_of": "2024-01-01"}))[0]
     assert row["price_per_hour"] == "98.3200"

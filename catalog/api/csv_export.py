@@ -57,6 +57,8 @@ def serialized_rows(queryset, serializer_class, context):
 
 
 def streaming_csv_response(queryset, serializer_class, context, filename):
+    # Compile the SQL now: a query that cannot be built must fail before a 200 status has gone out.
+    str(queryset.query)
     columns = list(serializer_class(context=context).fields)
     response = StreamingHttpResponse(
         csv_lines(serialized_rows(queryset, serializer_class, context), columns),

@@ -17,6 +17,7 @@ FIELD_ERRORS_SCHEMA = {
     "description": "Messages per field (or 'non_field_errors'), each a list of strings.",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
+BAD_REQUEST_SCHEMA = {"anyOf": [FIELD_ERRORS_SCHEMA, ERROR_SCHEMA]}
 CSV_SCHEMA = {"type": "string", "description": "CSV with a header row; related rows by slug, several joined by ' | '."}
 
 
@@ -64,9 +65,12 @@ class CatalogAutoSchema(AutoSchema):
             errors["401"] = ("Not authenticated: send a token or log in.", ERROR_SCHEMA)
             errors["403"] = ("Authenticated, but not staff with the needed permission.", ERROR_SCHEMA)
         if (writes and self.method != "DELETE") or self._takes_query_parameters():
-            errors["400"] = ("Invalid input; messages per field.", FIELD_ERRORS_SCHEMA)
-        if self._has_path_lookup() or (self._is_list_view() and self._get_paginator()):
-            errors["404"] = ("No such row (or, for a list, no such page).", ERROR_SCHEMA)
+            errors["400"] = (
+                "Invalid input: messages per field, or a detail for a body that cannot be parsed.",
+                BAD_REQUEST_SCHEMA,
+            )
+        # Every operation can answer 404: an unknown row or page, or an unknown ?format= (DRF's negotiation).
+        errors["404"] = ("No such row or page, or an unknown ?format=.", ERROR_SCHEMA)
         if self.method == "DELETE":
             errors["409"] = ("Other rows still refer to this one.", ERROR_SCHEMA)
         for code, (description, schema) in errors.items():
@@ -76,6 +80,13 @@ class CatalogAutoSchema(AutoSchema):
                 response["content"]["text/csv"] = {"schema": CSV_SCHEMA}
         return responses
 
+    def get_auth(self):
+        """Reads are public: say so, or clients (and Schemathesis) take every GET to need a token."""
+        auth = super().get_auth()
+        if self.method in ("GET", "HEAD", "OPTIONS") and {} not in auth:
+            auth.append({})
+        return auth
+
     def _body(self, description, schema):
         media_types = self.map_renderers("media_type")
         return {
@@ -84,9 +95,6 @@ class CatalogAutoSchema(AutoSchema):
                 media_type: {"schema": CSV_SCHEMA if media_type == "text/csv" else schema} for media_type in media_types
             },
         }
-
-    def _has_path_lookup(self):
-        return "{" in self.path
 
     def _takes_query_parameters(self):
         if self.method != "GET":
