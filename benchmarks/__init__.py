@@ -1,0 +1,1 @@
+"""Standalone performance scripts (not collected by pytest); see api_bench.py."""

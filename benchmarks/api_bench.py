@@ -1,0 +1,312 @@
+"""How much the DRF list endpoints cost next to a bare Django view returning the same rows.
+
+    .venv/bin/python benchmarks/api_bench.py [--rounds N] [--batch-seconds S] [--no-synthetic]
+
+One process, one database, one set of rows, the same in-process ``django.test.Client`` for both sides.
+For each endpoint and page size it alternates DRF and bare batches round after round (warm-up first) and
+reports the medians, so the ratio is measured side by side and machine noise hits both sides alike.
+
+Setup, all throwaway:
+- the database: a new SQLite file in a temporary folder, or, when DATABASE_URL is set, a separate test
+  database next to it (``bench_<name>``, created and dropped like the test runner does) so the named
+  database is never written to;
+- migrations, the bundled data (``load_bundled_data``), then synthetic rows cloned from the bundled
+  ones (slugs ``bench-synthetic-*``, names ``[synthetic] ...``) so a page of 200 is really 200 rows;
+- a local-memory cache instead of the configured one (production uses Redis; the default database
+  cache would add throttle queries to every anonymous request), with the anonymous throttle rate raised
+  so the run is never throttled (the throttle still runs).
+
+Target (from the issue): a DRF list serves at least 0.5x the bare view's requests/s and takes at most
+4 queries whatever the page size. Missing it is reported, not an error; an HTTP error exits with 1.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_ROWS = 400
+PAGE_SIZES = (50, 200)
+TARGET_RATIO = 0.5
+TARGET_QUERIES = 4
+SYNTHETIC_PREFIX = "bench-synthetic"
+
+
+def configure_django(database_url):
+    """Settings from the environment like the project, with the overrides above, before django.setup()."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "landscape.settings"
+    os.environ.setdefault("DJANGO_DEBUG", "false")  # like production; SQL is never printed either way
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
+    os.environ["API_ANON_THROTTLE_RATE"] = "100000000/minute"
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+
+    # The app never serves static files here; whitenoise only notes that collectstatic has not run.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+    import django
+    from django.conf import settings
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.ROOT_URLCONF = __name__
+    django.setup()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The bare side: the same page of the same rows, with ``.values()`` and ``JsonResponse``. The envelope keeps
+# DRF's ``count`` so both sides run a count and a page query; related rows and links are not included.
+
+
+def bare_list(model):
+    from django.http import JsonResponse
+
+    columns = [field.attname for field in model._meta.concrete_fields]
+
+    def view(request):
+        size = int(request.GET.get("page_size", 50))
+        rows = model._default_manager.all()  # Meta.ordering, as in the API
+        return JsonResponse({"count": rows.count(), "results": list(rows.values(*columns)[:size])})
+
+    return view
+
+
+def build_urlpatterns():
+    from django.urls import include, path
+
+    from catalog.models import FoundationModel, Hardware
+
+    return [
+        path("bare/models/", bare_list(FoundationModel)),
+        path("bare/hardware/", bare_list(Hardware)),
+        path("", include("landscape.urls")),
+    ]
+
+
+urlpatterns = []  # filled in main(), once Django is set up: this module is the ROOT_URLCONF
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def add_synthetic_rows(model, minimum):
+    """Clone bundled rows (fields, many-to-many links) until ``minimum`` rows exist; return how many were added."""
+    existing = list(model._default_manager.order_by("pk"))
+    missing = minimum - len(existing)
+    if missing <= 0 or not existing:
+        return 0
+    clones, originals = [], []
+    for index in range(missing):
+        original = existing[index % len(existing)]
+        clone = model._default_manager.get(pk=original.pk)
+        clone.pk = None
+        clone.slug = f"{SYNTHETIC_PREFIX}-{index:04d}"
+        clone.name = f"[synthetic] {original.name} #{index}"
+        clone.notes = "Synthetic row added by benchmarks/api_bench.py to a throwaway database."
+        clones.append(clone)
+        originals.append(original)
+    model._default_manager.bulk_create(clones)
+    for field in model._meta.many_to_many:
+        through = getattr(model, field.name).through
+        source_column, target_column = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = []
+        for clone, original in zip(clones, originals, strict=True):
+            for target_id in getattr(original, field.name).values_list("pk", flat=True):
+                links.append(through(**{f"{source_column}_id": clone.pk, f"{target_column}_id": target_id}))
+        through.objects.bulk_create(links)
+    return missing
+
+
+class HTTPFailure(Exception):
+    pass
+
+
+def fetch(client, url):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise HTTPFailure(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def slugs_of(response):
+    return [row["slug"] for row in response.json()["results"]]
+
+
+def requests_per_second(client, url, batch_seconds):
+    """Requests/s over one batch: as many requests as fit in ``batch_seconds`` (at least 3)."""
+    done, started = 0, time.perf_counter()
+    while True:
+        fetch(client, url)
+        done += 1
+        elapsed = time.perf_counter() - started
+        if done >= 3 and elapsed >= batch_seconds:
+            return done / elapsed
+
+
+def measure(client, cases, rounds, batch_seconds):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    results = []
+    for name, page_size, drf_url, bare_url in cases:
+        for url in (drf_url, bare_url):  # warm-up: URL resolving, serializer fields, connection
+            for _ in range(5):
+                fetch(client, url)
+        drf_slugs, bare_slugs = slugs_of(fetch(client, drf_url)), slugs_of(fetch(client, bare_url))
+        with CaptureQueriesContext(connection) as drf_queries:
+            fetch(client, drf_url)
+        with CaptureQueriesContext(connection) as bare_queries:
+            fetch(client, bare_url)
+        results.append(
+            {
+                "name": name,
+                "page_size": page_size,
+                "drf_url": drf_url,
+                "rows": len(drf_slugs),
+                "same_rows": drf_slugs == bare_slugs,
+                "drf_queries": len(drf_queries),
+                "bare_queries": len(bare_queries),
+                "drf": [],
+                "bare": [],
+                "ratio": [],
+            }
+        )
+    for round_number in range(rounds):
+        for result, (_, _, drf_url, bare_url) in zip(results, cases, strict=True):
+            # Alternate which side goes first, so neither always runs on a warmer (or noisier) machine.
+            order = [("drf", drf_url), ("bare", bare_url)]
+            if round_number % 2:
+                order.reverse()
+            speeds = {side: requests_per_second(client, url, batch_seconds) for side, url in order}
+            result["drf"].append(speeds["drf"])
+            result["bare"].append(speeds["bare"])
+            result["ratio"].append(speeds["drf"] / speeds["bare"])
+    return results
+
+
+def print_table(results):
+    header = ["endpoint", "page size", "rows", "DRF req/s", "bare req/s", "DRF/bare", "queries/DRF req", "target"]
+    lines = []
+    for result in results:
+        ratio = statistics.median(result["ratio"])
+        meets = ratio >= TARGET_RATIO and result["drf_queries"] <= TARGET_QUERIES
+        lines.append(
+            [
+                result["name"],
+                str(result["page_size"]),
+                str(result["rows"]),
+                f"{statistics.median(result['drf']):.1f}",
+                f"{statistics.median(result['bare']):.1f}",
+                f"{ratio:.2f}x",
+                str(result["drf_queries"]),
+                "meets" if meets else "MISSES",
+            ]
+        )
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    for row in [header, ["-" * width for width in widths], *lines]:
+        print(
+            "  ".join(
+                cell.ljust(width) if i == 0 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    print("bare = the same page (same rows, same order, plus the count) as .values() of the table's own columns")
+    print("through JsonResponse: no related rows, no links, no auth/throttle/negotiation. Per endpoint:")
+    for result in results:
+        spread = f"{min(result['ratio']):.2f}x-{max(result['ratio']):.2f}x"
+        note = "" if result["same_rows"] else "  WARNING: DRF and bare pages differ (slugs or order)"
+        print(
+            f"  {result['drf_url']}: ratio over {len(result['ratio'])} rounds {spread}, "
+            f"bare view {result['bare_queries']} queries{note}"
+        )
+    return all(
+        statistics.median(result["ratio"]) >= TARGET_RATIO and result["drf_queries"] <= TARGET_QUERIES
+        for result in results
+    )
+
+
+def run(args):
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from catalog.models import FoundationModel, Hardware
+
+    global urlpatterns
+    urlpatterns = build_urlpatterns()
+
+    started = time.perf_counter()
+    call_command("load_bundled_data", verbosity=0)
+    bundled = {"models": FoundationModel.objects.count(), "hardware": Hardware.objects.count()}
+    synthetic = {"models": 0, "hardware": 0}
+    if not args.no_synthetic:
+        synthetic["models"] = add_synthetic_rows(FoundationModel, MIN_ROWS)
+        synthetic["hardware"] = add_synthetic_rows(Hardware, MIN_ROWS)
+    print(f"Data loaded in {time.perf_counter() - started:.1f} s:")
+    for table in ("models", "hardware"):
+        total = bundled[table] + synthetic[table]
+        print(
+            f"  {table}: {total} rows ({bundled[table]} bundled + {synthetic[table]} synthetic '{SYNTHETIC_PREFIX}-*')"
+        )
+    print(f"Database: {connection.vendor} {connection.settings_dict['NAME']} (throwaway)")
+    print(f"Cache: {settings.CACHES['default']['BACKEND']} for this run (production: Redis; the default")
+    print("  database cache would add throttle queries to every anonymous request)")
+    print(f"DEBUG={settings.DEBUG}; anonymous throttle rate raised to {os.environ['API_ANON_THROTTLE_RATE']}")
+    print(f"Measuring: {args.rounds} alternating rounds of {args.batch_seconds} s batches per side, medians\n")
+
+    cases = []
+    for name, bare in (("/api/v1/models/", "/bare/models/"), ("/api/v1/hardware/", "/bare/hardware/")):
+        for size in PAGE_SIZES:
+            cases.append((name, size, f"{name}?page_size={size}", f"{bare}?page_size={size}"))
+    client = Client(HTTP_HOST="localhost")
+    all_met = print_table(measure(client, cases, args.rounds, args.batch_seconds))
+    print(
+        f"\nTarget: DRF >= {TARGET_RATIO}x the bare view's req/s and <= {TARGET_QUERIES} queries per list request: "
+        + ("met on every row." if all_met else "missed on at least one row.")
+    )
+    print(f"Data and measurements took {time.perf_counter() - started:.0f} s.")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=9, help="alternating rounds per endpoint (default 9)")
+    parser.add_argument("--batch-seconds", type=float, default=0.3, help="length of one batch (default 0.3)")
+    parser.add_argument("--no-synthetic", action="store_true", help="only the bundled rows")
+    args = parser.parse_args()
+
+    given_url = os.environ.get("DATABASE_URL")
+    with tempfile.TemporaryDirectory(prefix="landscape-bench-") as folder:
+        configure_django(given_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        from django.core.management import call_command
+        from django.db import connection
+
+        started = time.perf_counter()
+        named_database = connection.settings_dict["NAME"]
+        if given_url:
+            # Never write to the named database: a separate one beside it (not the test runner's), dropped after.
+            if connection.vendor != "sqlite":
+                connection.settings_dict["TEST"]["NAME"] = f"bench_{named_database}"
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        else:
+            call_command("migrate", verbosity=0, interactive=False)
+        print(f"Migrated in {time.perf_counter() - started:.1f} s")
+        try:
+            run(args)
+        except HTTPFailure as failure:
+            print(f"HTTP error: {failure}", file=sys.stderr)
+            return 1
+        finally:
+            if given_url:
+                connection.creation.destroy_test_db(named_database, verbosity=0)
+            connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
