@@ -5,6 +5,8 @@ model's page, and training runs on both the model's and the chip's page.
 """
 
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 
 from catalog.models import (
     Application,
@@ -12,6 +14,7 @@ from catalog.models import (
     Concept,
     FoundationModel,
     Hardware,
+    ImportRun,
     Organization,
     PricePoint,
     Source,
@@ -206,3 +209,52 @@ class ConceptAdmin(admin.ModelAdmin):
     search_fields = ["name_en", "name_ko", "slug", "summary_en", "summary_ko"]
     autocomplete_fields = ["related", "sources"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """The change log of imports. "Add" leads to the upload page; runs themselves are never edited."""
+
+    list_display = ["created_at", "file_name", "format", "table", "status", "created", "updated", "errors", "user"]
+    list_filter = ["status", "format"]
+    search_fields = ["file_name", "sha256"]
+    date_hierarchy = "created_at"
+    exclude = ["rows", "pending_file"]
+    readonly_fields = [
+        "created_at",
+        "user",
+        "file_name",
+        "sha256",
+        "size_bytes",
+        "format",
+        "table",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+        "file_error",
+        "report",
+    ]
+
+    def get_urls(self):
+        from django.urls import path
+
+        from catalog.importers import admin_views
+
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(admin_views.upload_view), name="catalog_importrun_import"),
+            path("<int:run_id>/confirm/", wrap(admin_views.confirm_view), name="catalog_importrun_confirm"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:catalog_importrun_import")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="What each record did")
+    def report(self, run):
+        return render_to_string("admin/catalog/_import_rows.html", {"run": run})

@@ -41,3 +41,13 @@ def env_rate(name, *, default):
     if not (count.isdigit() and period in RATE_PERIODS):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a rate; use e.g. 120/minute.")
     return raw
+
+
+def env_int(name, *, default):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw.replace("_", ""))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from error

@@ -6,6 +6,7 @@ DJANGO_DEBUG           true/false (strict: anything else is an error). Default: 
 DJANGO_ALLOWED_HOSTS   comma-separated. Default: localhost,127.0.0.1,[::1].
 REDIS_URL              the shared cache (API throttle counters); default: a table in the database.
 API_ANON_THROTTLE_RATE requests per anonymous client. Default: 120/minute.
+IMPORT_MAX_BYTES       largest file an import accepts. Default: 20 MB.
 """
 
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from landscape.env import env_bool, env_list, env_rate, env_str
+from landscape.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -121,6 +122,9 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "catalog.staticfinders.PlotlyFinder",
 ]
+
+# Largest file the importers accept (admin upload and command line).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # The bundled data lives in a top-level folder, not inside an app.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

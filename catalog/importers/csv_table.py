@@ -1,0 +1,58 @@
+"""CSV for one catalog table: a header of field names, relations by natural key, several joined by ' | '."""
+
+import csv
+import io
+
+from catalog.importers.fixture import FormatError, decode
+from catalog.importers.records import NATURAL_KEYS, Record
+
+SEPARATOR = " | "
+
+
+def importable_columns(model):
+    return {
+        field.name: field
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if not field.primary_key and not field.auto_created
+    }
+
+
+def cell(model_field, raw):
+    """A CSV cell as the engine expects the value: None for an empty nullable cell, lists for relations."""
+    raw = raw.strip()
+    if model_field.many_to_many:
+        return [part.strip() for part in raw.split(SEPARATOR.strip()) if part.strip()]
+    if raw == "":
+        return None if model_field.null or model_field.is_relation else ""
+    return raw
+
+
+def parse_csv(data, model):
+    text = decode(data)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:
+        raise FormatError(f"The CSV cannot be parsed: {error}") from error
+    if not header:
+        raise FormatError("The CSV is empty: the first line must name the columns.")
+    columns = importable_columns(model)
+    unknown = [name for name in header if name not in columns]
+    if unknown:
+        raise FormatError(
+            f"Unknown column(s) for {model._meta.verbose_name}: {', '.join(unknown)}. Known: {', '.join(columns)}."
+        )
+    missing = [name for name in NATURAL_KEYS[model] if name not in header]
+    if missing:
+        raise FormatError(f"Missing column(s) that identify a row: {', '.join(missing)}.")
+    records = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                raise FormatError(f"line {line}: more cells than columns.")
+            fields = {name: cell(columns[name], value or "") for name, value in row.items()}
+            records.append(Record(model=model, fields=fields, where=f"line {line}"))
+    except csv.Error as error:
+        raise FormatError(f"The CSV cannot be parsed at line {reader.line_num}: {error}") from error
+    return records
