@@ -9,7 +9,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from catalog.api.fields import SourceField, SummaryField
+from catalog.api.fast_read import FastReadMixin
+from catalog.api.fields import LinkField, SourceField, SummaryField
 from catalog.choices import Confidence
 from catalog.comparisons import MAX_COMPARED, MIN_COMPARED
 from catalog.models import (
@@ -45,8 +46,8 @@ def hardware_summary(**kwargs):
     return summary("api:hardware-detail", Hardware.objects.all(), **kwargs)
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
-    """Runs ``full_clean()`` on the would-be row before anything is saved."""
+class CleanModelSerializer(FastReadMixin, serializers.ModelSerializer):
+    """Runs ``full_clean()`` on the would-be row before anything is saved; reads through the fast path."""
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -84,7 +85,7 @@ class SourceSerializer(CleanModelSerializer):
 
 
 class OrganizationSerializer(SourcedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="slug")
+    url = LinkField("api:organization-detail")
     parent = organization_summary(required=False, allow_null=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -111,7 +112,7 @@ class OrganizationSerializer(SourcedSerializer):
 
 
 class PricePointSerializer(SourcedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:pricepoint-detail")
+    url = LinkField("api:pricepoint-detail", lookup="pk")
     model = model_summary()
     provider = organization_summary()
     blended_per_mtok = serializers.DecimalField(
@@ -145,7 +146,7 @@ class PricePointSerializer(SourcedSerializer):
 
 
 class TrainingRunSerializer(SourcedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:trainingrun-detail", lookup_field="slug")
+    url = LinkField("api:trainingrun-detail")
     model = model_summary()
     hardware = hardware_summary(required=False, allow_null=True)
 
@@ -167,7 +168,7 @@ class TrainingRunSerializer(SourcedSerializer):
 
 
 class FoundationModelSerializer(SourcedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:foundationmodel-detail", lookup_field="slug")
+    url = LinkField("api:foundationmodel-detail")
     organizations = organization_summary(many=True, allow_empty=False)
     base_model = model_summary(required=False, allow_null=True)
 
@@ -207,9 +208,7 @@ class FoundationModelDetailSerializer(FoundationModelSerializer):
 
     training_runs = TrainingRunSerializer(many=True, read_only=True)
     current_prices = PricePointSerializer(many=True, read_only=True)
-    price_history = serializers.HyperlinkedIdentityField(
-        view_name="api:foundationmodel-prices", lookup_field="slug", help_text="Every dated price of this model."
-    )
+    price_history = LinkField("api:foundationmodel-prices", help_text="Every dated price of this model.")
 
     class Meta(FoundationModelSerializer.Meta):
         fields = [*FoundationModelSerializer.Meta.fields, "training_runs", "current_prices", "price_history"]
@@ -225,7 +224,7 @@ def derived_metric_fields():
 
 
 class HardwareSerializer(SourcedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:hardware-detail", lookup_field="slug")
+    url = LinkField("api:hardware-detail")
     vendor = organization_summary()
     foundry = organization_summary(required=False, allow_null=True)
 
@@ -271,7 +270,7 @@ class HardwareSerializer(SourcedSerializer):
 
 
 class CloudPriceSerializer(SourcedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:cloudprice-detail")
+    url = LinkField("api:cloudprice-detail", lookup="pk")
     provider = organization_summary()
     hardware = hardware_summary()
     price_per_accelerator_hour = serializers.DecimalField(
@@ -304,7 +303,7 @@ class CloudPriceSerializer(SourcedSerializer):
 
 
 class ApplicationSerializer(SourcedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:application-detail", lookup_field="slug")
+    url = LinkField("api:application-detail")
     organization = organization_summary()
     foundation_models = model_summary(many=True, required=False)
 
@@ -327,7 +326,7 @@ class ApplicationSerializer(SourcedSerializer):
 
 
 class ConceptSerializer(CleanModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:concept-detail", lookup_field="slug")
+    url = LinkField("api:concept-detail")
     related = summary("api:concept-detail", Concept.objects.all(), many=True, required=False)
     sources = SourceField(many=True, queryset=Source.objects.all(), required=False)
 

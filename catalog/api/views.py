@@ -14,6 +14,7 @@ from catalog import filters
 from catalog.api import serializers
 from catalog.api.csv_export import streaming_csv_response
 from catalog.api.errors import save_atomically
+from catalog.api.fields import PREFETCHED
 from catalog.comparisons import comparable_hardware, compare_hardware, vendor_stats
 from catalog.models import (
     Application,
@@ -64,8 +65,18 @@ class CatalogViewSet(viewsets.ModelViewSet):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
+# What a source or related-row summary shows: loading only that keeps big pages cheap.
+SOURCE_SUMMARY = Source.objects.only("url", "title", "publisher", "kind")
+ORGANIZATION_SUMMARY = Organization.objects.only("slug", "name")
+
+
+def summaries(name, queryset):
+    """Related rows as a plain list on each row, which the summary fields read directly."""
+    return Prefetch(name, queryset=queryset, to_attr=PREFETCHED.format(name))
+
+
 def sourced(queryset):
-    return queryset.prefetch_related("sources")
+    return queryset.prefetch_related(summaries("sources", SOURCE_SUMMARY))
 
 
 class OrganizationViewSet(CatalogViewSet):
@@ -82,7 +93,11 @@ class FoundationModelViewSet(CatalogViewSet):
     filterset_class = filters.FoundationModelFilterSet
 
     def get_queryset(self):
-        models = sourced(FoundationModel.objects.select_related("base_model").prefetch_related("organizations"))
+        models = sourced(
+            FoundationModel.objects.select_related("base_model").prefetch_related(
+                summaries("organizations", ORGANIZATION_SUMMARY)
+            )
+        )
         if self.action == "list":
             return models
         return models.prefetch_related(
