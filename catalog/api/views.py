@@ -75,18 +75,32 @@ def summaries(name, queryset):
     return Prefetch(name, queryset=queryset, to_attr=PREFETCHED.format(name))
 
 
+SUMMARY_FIELDS = {"id", "slug", "name"}
+
+
+def with_summaries(queryset, *relations):
+    """``select_related`` for rows shown as summaries, loading only their slug and name."""
+    deferred = []
+    for relation in relations:
+        related = queryset.model._meta.get_field(relation).related_model
+        deferred += [
+            f"{relation}__{field.name}" for field in related._meta.concrete_fields if field.name not in SUMMARY_FIELDS
+        ]
+    return queryset.select_related(*relations).defer(*deferred)
+
+
 def sourced(queryset):
     return queryset.prefetch_related(summaries("sources", SOURCE_SUMMARY))
 
 
 class OrganizationViewSet(CatalogViewSet):
-    queryset = sourced(Organization.objects.select_related("parent"))
+    queryset = sourced(with_summaries(Organization.objects.all(), "parent"))
     serializer_class = serializers.OrganizationSerializer
     filterset_class = filters.OrganizationFilterSet
 
 
 def price_points():
-    return sourced(PricePoint.objects.select_related("model", "provider"))
+    return sourced(with_summaries(PricePoint.objects.all(), "model", "provider"))
 
 
 class FoundationModelViewSet(CatalogViewSet):
@@ -94,14 +108,14 @@ class FoundationModelViewSet(CatalogViewSet):
 
     def get_queryset(self):
         models = sourced(
-            FoundationModel.objects.select_related("base_model").prefetch_related(
+            with_summaries(FoundationModel.objects.all(), "base_model").prefetch_related(
                 summaries("organizations", ORGANIZATION_SUMMARY)
             )
         )
         if self.action == "list":
             return models
         return models.prefetch_related(
-            Prefetch("training_runs", queryset=sourced(TrainingRun.objects.select_related("model", "hardware"))),
+            Prefetch("training_runs", queryset=sourced(with_summaries(TrainingRun.objects.all(), "model", "hardware"))),
             Prefetch("prices", queryset=price_points().current(), to_attr="current_prices"),
         )
 
@@ -128,13 +142,13 @@ class FoundationModelViewSet(CatalogViewSet):
 
 
 class HardwareViewSet(CatalogViewSet):
-    queryset = sourced(Hardware.objects.with_derived_metrics().select_related("vendor", "foundry"))
+    queryset = sourced(with_summaries(Hardware.objects.with_derived_metrics(), "vendor", "foundry"))
     serializer_class = serializers.HardwareSerializer
     filterset_class = filters.HardwareFilterSet
 
 
 class TrainingRunViewSet(CatalogViewSet):
-    queryset = sourced(TrainingRun.objects.select_related("model", "hardware"))
+    queryset = sourced(with_summaries(TrainingRun.objects.all(), "model", "hardware"))
     serializer_class = serializers.TrainingRunSerializer
     filterset_class = filters.TrainingRunFilterSet
 
@@ -148,19 +162,23 @@ class PricePointViewSet(CatalogViewSet):
 
 class CloudPriceViewSet(CatalogViewSet):
     lookup_field = "pk"
-    queryset = sourced(CloudPrice.objects.select_related("provider", "hardware"))
+    queryset = sourced(with_summaries(CloudPrice.objects.all(), "provider", "hardware"))
     serializer_class = serializers.CloudPriceSerializer
     filterset_class = filters.CloudPriceFilterSet
 
 
 class ApplicationViewSet(CatalogViewSet):
-    queryset = sourced(Application.objects.select_related("organization").prefetch_related("foundation_models"))
+    queryset = sourced(
+        with_summaries(Application.objects.all(), "organization").prefetch_related(
+            summaries("foundation_models", FoundationModel.objects.only("slug", "name"))
+        )
+    )
     serializer_class = serializers.ApplicationSerializer
     filterset_class = filters.ApplicationFilterSet
 
 
 class ConceptViewSet(CatalogViewSet):
-    queryset = sourced(Concept.objects.prefetch_related("related"))
+    queryset = sourced(Concept.objects.prefetch_related(summaries("related", Concept.objects.only("slug", "name_en"))))
     serializer_class = serializers.ConceptSerializer
     filterset_class = filters.ConceptFilterSet
 
