@@ -19,6 +19,7 @@ from catalog.models import (
     PricePoint,
     Source,
     TrainingRun,
+    UnmatchedOffering,
 )
 
 # The columns of a price period, shared by the list pages and the inlines on a model's or a chip's page.
@@ -258,3 +259,14 @@ class ImportRunAdmin(admin.ModelAdmin):
     @admin.display(description="What each record did")
     def report(self, run):
         return render_to_string("admin/catalog/_import_rows.html", {"run": run})
+
+
+@admin.register(UnmatchedOffering)
+class UnmatchedOfferingAdmin(admin.ModelAdmin):
+    """Prices from imported price maps that name no catalog model: link them by hand, or delete them."""
+
+    list_display = ["provider_name", "api_model_id", "mode", "context_tier", "input_per_mtok", "output_per_mtok"]
+    list_filter = ["provider_name", "mode"]
+    search_fields = ["api_model_id", "provider_name"]
+    readonly_fields = ["import_run", "details"]
+    autocomplete_fields = ["provider"]

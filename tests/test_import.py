@@ -252,6 +252,9 @@ class TestAdmin:
         assert "cannot be parsed" in response.content.decode()
         assert "Confirm" not in response.content.decode()
 
+    def test_offerings_awaiting_review_are_listed(self, admin_client):
+        assert admin_client.get("/admin/catalog/unmatchedoffering/").status_code == 200
+
     def test_the_page_is_linked_from_the_admin_index(self, admin_client):
         assert "/admin/catalog/importrun/add/" in admin_client.get("/admin/").content.decode()
         assert admin_client.get("/admin/catalog/importrun/add/")["Location"].endswith("/import/")

@@ -2,6 +2,9 @@
 
 import csv
 import io
+import json
+
+from django.db.models import JSONField
 
 from catalog.importers.fixture import FormatError, decode
 from catalog.importers.records import NATURAL_KEYS, Record
@@ -18,8 +21,13 @@ def importable_columns(model):
 
 
 def cell(model_field, raw):
-    """A CSV cell as the engine expects the value: None for an empty nullable cell, lists for relations."""
+    """A CSV cell as the engine expects the value: None for an empty nullable cell, lists for relations.
+
+    JSON columns (aliases) hold JSON text; a cell that is not JSON raises ValueError.
+    """
     raw = raw.strip()
+    if isinstance(model_field, JSONField):
+        return json.loads(raw) if raw else model_field.get_default()
     if model_field.many_to_many:
         return [part.strip() for part in raw.split(SEPARATOR.strip()) if part.strip()]
     if raw == "":
@@ -51,8 +59,13 @@ def parse_csv(data, model):
             line = reader.line_num
             if None in row:
                 raise FormatError(f"line {line}: more cells than columns.")
-            fields = {name: cell(columns[name], value or "") for name, value in row.items()}
-            records.append(Record(model=model, fields=fields, where=f"line {line}"))
+            record = Record(model=model, fields={}, where=f"line {line}")
+            for name, value in row.items():
+                try:
+                    record.fields[name] = cell(columns[name], value or "")
+                except ValueError:
+                    record.errors.append(f"{name}: not valid JSON (write a list as [\"a\", \"b\"])")
+            records.append(record)
     except csv.Error as error:
         raise FormatError(f"The CSV cannot be parsed at line {reader.line_num}: {error}") from error
     return records

@@ -55,3 +55,11 @@ class Record:
     where: str  # "line 12", "row 3", "entry 'gpt-4o'": how a person finds it in the file
     errors: list = field(default_factory=list)  # problems found while reading the file
     notes: list = field(default_factory=list)  # remarks for the report that are not errors
+
+
+@dataclass
+class ParsedFile:
+    """What a format read: records for the engine, and entries it could not place, kept for review."""
+
+    records: list
+    unmatched: list = field(default_factory=list)  # UnmatchedOffering field values, saved when applied

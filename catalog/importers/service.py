@@ -9,8 +9,8 @@ from django.conf import settings
 from catalog.importers.csv_table import parse_csv
 from catalog.importers.engine import CREATE, ERROR, UNCHANGED, UPDATE, import_records
 from catalog.importers.fixture import FormatError, parse_fixture
-from catalog.importers.records import IMPORTABLE
-from catalog.models import ImportRun
+from catalog.importers.records import IMPORTABLE, ParsedFile
+from catalog.models import ImportRun, UnmatchedOffering
 from catalog.models.imports import ImportFormat
 
 
@@ -36,7 +36,8 @@ class ImportReport:
             lines += [f"    {name}: {before!r} -> {after!r}" for name, (before, after) in row["changes"].items()]
             lines += [f"    {message}" for message in row["messages"]]
         lines.append(
-            f"{run.created} to create, {run.updated} to update, {run.unchanged} unchanged, {run.errors} with errors: "
+            f"{run.created} to create, {run.updated} to update, {run.unchanged} unchanged, {run.errors} with errors, "
+            f"{run.flagged} kept for review: "
             + {
                 ImportRun.Status.APPLIED: "applied.",
                 ImportRun.Status.PREVIEW: "dry run, nothing written.",
@@ -46,15 +47,26 @@ class ImportReport:
         return lines
 
 
+def parse_table_csv(data, *, file_name, table):
+    model = IMPORTABLE.get(table or "")
+    if model is None:
+        raise FormatError(f"Pick the table the CSV holds: one of {', '.join(sorted(IMPORTABLE))}.")
+    return parse_csv(data, model)
+
+
+# Format -> parser(data, *, file_name, table) returning Records or a ParsedFile. One module per format.
+PARSERS = {
+    ImportFormat.FIXTURE: lambda data, *, file_name, table: parse_fixture(data, file_name),
+    ImportFormat.CSV: parse_table_csv,
+}
+
+
 def parse(fmt, data, *, file_name, table):
-    if fmt == ImportFormat.FIXTURE:
-        return parse_fixture(data, file_name)
-    if fmt == ImportFormat.CSV:
-        model = IMPORTABLE.get(table or "")
-        if model is None:
-            raise FormatError(f"Pick the table the CSV holds: one of {', '.join(sorted(IMPORTABLE))}.")
-        return parse_csv(data, model)
-    raise FormatError(f"Unknown format {fmt!r}.")
+    parser = PARSERS.get(fmt)
+    if parser is None:
+        raise FormatError(f"The {fmt!r} format cannot be imported yet.")
+    parsed = parser(data, file_name=file_name, table=table)
+    return parsed if isinstance(parsed, ParsedFile) else ParsedFile(records=parsed)
 
 
 def import_file(*, fmt, data, file_name, dry_run, user=None, table="", keep_for_confirmation=False):
@@ -67,16 +79,17 @@ def import_file(*, fmt, data, file_name, dry_run, user=None, table="", keep_for_
         format=fmt,
         table=table or "",
     )
-    outcomes = []
+    outcomes, parsed = [], ParsedFile(records=[])
     try:
         if len(data) > settings.IMPORT_MAX_BYTES:
             raise FormatError(
                 f"The file is {len(data):,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,} (IMPORT_MAX_BYTES)."
             )
-        records = parse(fmt, data, file_name=file_name, table=table)
-        if not records:
+        parsed = parse(fmt, data, file_name=file_name, table=table)
+        if not parsed.records and not parsed.unmatched:
             raise FormatError("The file holds no records.")
-        outcomes, applied = import_records(records, dry_run=dry_run)
+        outcomes, applied = import_records(parsed.records, dry_run=dry_run)
+        run.flagged = len(parsed.unmatched)
     except FormatError as error:
         run.file_error = str(error)
         applied = False
@@ -92,6 +105,11 @@ def import_file(*, fmt, data, file_name, dry_run, user=None, table="", keep_for_
     else:
         run.status = ImportRun.Status.REFUSED
     run.save()
+    if applied and parsed.unmatched:
+        # Re-importing the same file keeps one entry per offering and date (the unique constraint).
+        UnmatchedOffering.objects.bulk_create(
+            [UnmatchedOffering(import_run=run, **entry) for entry in parsed.unmatched], ignore_conflicts=True
+        )
     return ImportReport(run, outcomes)
 
 

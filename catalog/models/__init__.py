@@ -5,7 +5,7 @@ from catalog.models.base import Source
 from catalog.models.foundation_models import FoundationModel
 from catalog.models.glossary import Concept
 from catalog.models.hardware import Hardware
-from catalog.models.imports import ImportRun
+from catalog.models.imports import ImportRun, UnmatchedOffering
 from catalog.models.organizations import Organization
 from catalog.models.pricing import CloudPrice, PricePoint
 from catalog.models.training import TrainingRun
@@ -21,4 +21,5 @@ __all__ = [
     "PricePoint",
     "Source",
     "TrainingRun",
+    "UnmatchedOffering",
 ]

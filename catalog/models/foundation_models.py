@@ -16,6 +16,11 @@ class FoundationModel(SlugNaturalKeyMixin, SourcedFact):
     name = models.CharField(max_length=150)
     local_name = models.CharField(max_length=150, blank=True)
     family = models.CharField(max_length=80, blank=True, help_text="e.g. GPT, LLaMA, PanGu, HyperCLOVA.")
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names for this row in outside data (Epoch AI, LiteLLM ids): importers match on them.",
+    )
     organizations = models.ManyToManyField(
         "catalog.Organization", related_name="foundation_models", help_text="Several for joint work."
     )

@@ -97,6 +97,11 @@ class Hardware(SlugNaturalKeyMixin, SourcedFact):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=150)
     family = models.CharField(max_length=80, blank=True, help_text="e.g. H100, TPU v5, Gaudi.")
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names for this row in outside data (Epoch AI, LiteLLM ids): importers match on them.",
+    )
     form_factor = models.CharField(max_length=40, blank=True, help_text="SXM, PCIe, OAM, superchip, card...")
     vendor = models.ForeignKey("catalog.Organization", on_delete=models.PROTECT, related_name="hardware")
     foundry = models.ForeignKey(

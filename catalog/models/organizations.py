@@ -12,6 +12,11 @@ class Organization(SlugNaturalKeyMixin, SourcedFact):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=150)
     local_name = models.CharField(max_length=150, blank=True, help_text="Name in the local script, e.g. 네이버.")
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names for this row in outside data (Epoch AI, LiteLLM ids): importers match on them.",
+    )
     country = models.CharField(max_length=2, validators=[iso_country], help_text="ISO 3166-1 alpha-2.")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
     website = models.URLField(blank=True)

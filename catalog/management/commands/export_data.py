@@ -5,11 +5,13 @@ unchanged. CSV writes one table, in the columns the CSV importer reads.
 """
 
 import csv
+import json
 import sys
 from pathlib import Path
 
 from django.core import serializers
 from django.core.management import BaseCommand, CommandError
+from django.db.models import JSONField
 
 from catalog.importers.csv_table import SEPARATOR, importable_columns
 from catalog.importers.records import IMPORTABLE
@@ -23,6 +25,8 @@ def csv_value(model_field, obj):
         return ""
     if model_field.is_relation:
         return " | ".join(map(str, value.natural_key()))
+    if isinstance(model_field, JSONField):
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
