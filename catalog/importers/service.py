@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from catalog.importers.csv_table import parse_csv
 from catalog.importers.engine import CREATE, ERROR, UNCHANGED, UPDATE, import_records
@@ -54,17 +55,25 @@ def parse_table_csv(data, *, file_name, table):
     return parse_csv(data, model)
 
 
-# Format -> parser(data, *, file_name, table) returning Records or a ParsedFile. One module per format.
+def parse_fixture_file(data, *, file_name, table):
+    return parse_fixture(data, file_name)
+
+
+# Format -> parser(data, *, file_name, table) returning Records or a ParsedFile; one module per format.
 PARSERS = {
-    ImportFormat.FIXTURE: lambda data, *, file_name, table: parse_fixture(data, file_name),
-    ImportFormat.CSV: parse_table_csv,
+    ImportFormat.FIXTURE: "catalog.importers.service.parse_fixture_file",
+    ImportFormat.CSV: "catalog.importers.service.parse_table_csv",
+    ImportFormat.EPOCH_HARDWARE: "catalog.importers.epoch.parse_hardware",
+    ImportFormat.EPOCH_MODELS: "catalog.importers.epoch.parse_models",
+    ImportFormat.LITELLM: "catalog.importers.litellm.parse_price_map",
 }
 
 
 def parse(fmt, data, *, file_name, table):
-    parser = PARSERS.get(fmt)
-    if parser is None:
-        raise FormatError(f"The {fmt!r} format cannot be imported yet.")
+    try:
+        parser = import_string(PARSERS[fmt])
+    except (KeyError, ImportError) as error:
+        raise FormatError(f"The {fmt!r} format cannot be imported yet.") from error
     parsed = parser(data, file_name=file_name, table=table)
     return parsed if isinstance(parsed, ParsedFile) else ParsedFile(records=parsed)
 
