@@ -64,7 +64,7 @@ def parse_csv(data, model):
                 try:
                     record.fields[name] = cell(columns[name], value or "")
                 except ValueError:
-                    record.errors.append(f"{name}: not valid JSON (write a list as [\"a\", \"b\"])")
+                    record.errors.append(f'{name}: not valid JSON (write a list as ["a", "b"])')
             records.append(record)
     except csv.Error as error:
         raise FormatError(f"The CSV cannot be parsed at line {reader.line_num}: {error}") from error
