@@ -104,6 +104,8 @@ def roofline(request):
     form, values = valid_or_initial(forms.RooflineForm, request)
     chips = list(values.get("chips") or []) or default_roofline_chips()
     model = values.get("model") or default_roofline_model()
+    if not form.is_bound:  # show the defaults in the pickers too
+        form = forms.RooflineForm(initial={"model": model, "chips": chips, "prompt_tokens": 2048, "batch": 1})
     workloads = []
     if model is not None:
         workloads = charts.transformer_workloads(
