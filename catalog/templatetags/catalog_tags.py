@@ -47,6 +47,13 @@ def sortable_header(context, field, label):
     return format_html('<th scope="col" aria-sort="{}"><a href="{}">{}{}</a></th>', state, href, label, arrow)
 
 
+@register.simple_tag
+def provenance(obj):
+    """A row's confidence badge followed by numbered links to its sources."""
+    return format_html("{} {}", confidence_badge(obj.confidence), source_links(obj))
+
+
+@register.simple_tag
 def source_links(obj):
     """Numbered links to the row's sources, matching the numbered list at the foot of the page."""
     return format_html_join(
