@@ -1,0 +1,582 @@
+"""LiteLLM's price map (``model_prices_and_context_window.json``) as price points of the catalog.
+
+The map is one JSON object keyed by provider-specific model ids ("gpt-4o", "azure/gpt-4o",
+"bedrock/us-west-2/meta.llama3-70b-instruct-v1:0"), each entry with a ``litellm_provider``, a ``mode``
+and prices in USD per token. It keeps no history and no dates. How it becomes catalog rows, and why:
+
+Date. The prices are dated by the file's own top-level ``last_updated`` (the mirror we read writes
+one); failing that, by a date in the file name (``..._2026-07-24.json``); failing both, by today, and
+the report says so. The field wins over the name because the name is whatever the uploader called it.
+
+Periods. A price point is one period of an offering (provider + API model id + context tier). For
+each priced tier of a matched entry, the period of that offering in force on the file's date decides:
+- same prices: unchanged (a record identical to that period, so the engine counts it unchanged);
+- other prices, and the period is the open one: it is closed on the file's date (an update setting
+  ``effective_to``) and a new one opens that day. The real change may have come earlier; LiteLLM does
+  not say when, and the new row's notes say so. A cache price the catalog lacked counts as a change
+  (it is new information from that date on); a cache price the file lacks is unknown, not zero, and
+  is not compared;
+- other prices equal to an earlier period's of the same offering: LiteLLM is most likely behind the
+  catalog (prices rarely go back up to an old level), so nothing is written and the notes name it;
+- other prices on a period that starts on the file's date: that period is corrected (a re-issued
+  snapshot of the same day);
+- other prices on a closed period, or a file dated before the offering's latest period: an error for
+  that entry, so an older snapshot cannot rewrite history (and, all or nothing, the file is refused);
+- every period ended before the file's date: not reopened (LiteLLM keeps retired models for cost
+  tracking); counted in the notes.
+A tier the file does not list is left alone: absence from the map is not evidence that a price ended.
+
+Providers. ``PROVIDERS`` maps a ``litellm_provider`` to the organization that bills for it: the labs'
+own APIs, and the clouds the catalog knows (Bedrock -> aws, where the bundled data keeps Bedrock
+prices; Azure -> microsoft; Vertex AI -> google). A provider missing from the table, or whose
+organization is not in the database, is never created: its entries become unmatched offerings with
+no provider and ``provider_name`` as LiteLLM spells it. When two entries of one organization name the
+same API model id (Gemini API and Vertex AI both list "gemini-2.5-pro"; "deepseek-chat" and
+"deepseek/deepseek-chat"), the provider listed first in the table wins, then the id without a routing
+prefix; a repeat with the same prices is counted and dropped, one with other prices is kept for review.
+
+Models. An entry's API model id is its key without the routing prefix ("azure/gpt-4o" -> "gpt-4o").
+It is matched, in order, to the model of that provider's existing price points for the same id (the
+model of the latest period: an alias such as "deepseek-chat" may have moved between models, and a
+curator re-points it), then to exactly one foundation model whose slug, name or alias equals the id
+(or the full key) once normalised: lower case, runs of punctuation as one hyphen ("gpt-4.1" =
+"GPT-4.1" = "gpt-4-1"). Nothing fuzzier: a near miss is kept for review, never filed under a wrong
+model. Matches are not written back as aliases: the new price point's ``api_model_id`` already
+remembers the id, and an import of prices should not edit models.
+
+Unmatched. Entries with per-token prices that cannot be placed become ``UnmatchedOffering`` rows
+(one per tier, the key as the file writes it, the entry in ``details``), saved when the import is
+applied; none is turned into a foundation model. Ones already kept from the same date are not counted
+again.
+
+Tiers. ``cache_read_input_token_cost`` -> ``cached_input_per_mtok``; ``*_above_200k_tokens`` (and
+128k, 256k, 272k, 512k) -> a separate price point with tier "over-200k" etc., where a price the file
+gives only for the base tier carries over (the file lists what changes above the threshold);
+``tiered_pricing`` ranges -> tiers named by range ("0-32k", "32k-128k", "256k-1m"), as the bundled
+Qwen prices are. Batch, flex and priority prices are service levels, not context tiers: skipped, and
+so are cache-write and audio/image-token prices, which the catalog has no field for.
+
+Modes. Only ``chat``, ``completion`` and ``responses`` entries are imported: a price point is input
+and output per text token, and the others are priced per image, second, character, query or page,
+or have no output price (embeddings would read as free output in every chart). They are skipped,
+counted by mode in the notes; so are entries without both per-token prices.
+
+Trust. Every new price point cites the LiteLLM source (the record for it comes first in the file;
+``retrieved_on`` moves forward to the file's date) with confidence "reported": the prices are the
+providers' list prices, relayed by a secondary source; the notes say so and that the start date is
+the snapshot's, not the announcement's.
+
+Performance. Organizations, models (with aliases), price points and already-kept unmatched offerings
+are loaded once; only entries that match become records for the engine, so the queries grow with the
+matched entries, not with the ~3,000 entries of the map.
+
+Bad input. A file that cannot be read at all (not UTF-8, malformed or truncated JSON, not an object,
+no model entries) raises ``FormatError``. A price that is not a non-negative number, or too large for
+a price point, is an error row naming the entry, matched or not, so the whole file is refused and
+nothing is written; so is a ``tiered_pricing`` range that is not [from, to].
+
+File-wide remarks (the date used, what was skipped and why) are notes on the source record: the run's
+rows keep them; a confirmed price (unchanged) does not add the LiteLLM citation to a curated row.
+"""
+
+import datetime
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from catalog.importers.fixture import FormatError, decode
+from catalog.importers.records import ParsedFile, Record
+from catalog.models import FoundationModel, Organization, PricePoint, Source, UnmatchedOffering
+
+SOURCE_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
+SOURCE_FIELDS = {
+    "title": "model_prices_and_context_window.json",
+    "publisher": "LiteLLM (BerriAI)",
+    "kind": "database",
+    "notes": "MIT. Current prices only, per token, keyed by provider-specific model id; no history.",
+}
+
+# litellm_provider -> organization slug. Within one organization, earlier providers win a shared id.
+PROVIDERS = {
+    "openai": "openai",
+    "text-completion-openai": "openai",
+    "anthropic": "anthropic",
+    "gemini": "google",
+    "vertex_ai-language-models": "google",
+    "vertex_ai-text-models": "google",
+    "vertex_ai": "google",
+    "vertex_ai-anthropic_models": "google",
+    "vertex_ai-mistral_models": "google",
+    "vertex_ai-llama_models": "google",
+    "vertex_ai-ai21_models": "google",
+    "vertex_ai-qwen_models": "google",
+    "vertex_ai-deepseek_models": "google",
+    "vertex_ai-openai_models": "google",
+    "vertex_ai-zai_models": "google",
+    "vertex_ai-minimax_models": "google",
+    "vertex_ai-moonshot_models": "google",
+    "palm": "google",
+    "mistral": "mistral-ai",
+    "codestral": "mistral-ai",
+    "text-completion-codestral": "mistral-ai",
+    "deepseek": "deepseek",
+    "dashscope": "alibaba",
+    "xai": "xai",
+    "moonshot": "moonshot-ai",
+    "zai": "zhipu-ai",
+    "cohere_chat": "cohere",
+    "cohere": "cohere",
+    "ai21": "ai21-labs",
+    "amazon_nova": "amazon",
+    "meta_llama": "meta",
+    "bedrock_converse": "aws",
+    "bedrock": "aws",
+    "azure": "microsoft",
+    "azure_text": "microsoft",
+    "azure_ai": "microsoft",
+    "oci": "oracle",
+    "watsonx": "ibm",
+    "groq": "groq",
+    "cerebras": "cerebras",
+    "nvidia_nim": "nvidia",
+    "tencent": "tencent",
+}
+PROVIDER_ORDER = {name: index for index, name in enumerate(PROVIDERS)}
+# The first path segment of a key that routes it to one of those providers ("azure/gpt-4o").
+ROUTE_PREFIXES = {*PROVIDERS, "amazon-nova"}
+
+TOKEN_MODES = {"chat", "completion", "responses"}
+MILLION = Decimal(1_000_000)
+QUANTUM = Decimal("0.000001")
+PRICE_LIMIT = Decimal(1_000_000)  # PricePoint prices have 12 digits, 6 after the point
+ABOVE = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
+FILE_DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
+STANDARD = "standard"
+SHOWN = 5  # ids named in a note before "..."
+
+
+def normalised(name):
+    """Lower case, every run of punctuation or spaces as one hyphen: 'GPT-4.1' -> 'gpt-4-1'."""
+    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+
+
+def tokens_label(count):
+    count = int(count)
+    if count and count % 1_000_000 == 0:
+        return f"{count // 1_000_000}m"
+    if count and count % 1000 == 0:
+        return f"{count // 1000}k"
+    return str(count)
+
+
+def some(names):
+    names = sorted(names)
+    return ", ".join(names[:SHOWN]) + (", ..." if len(names) > SHOWN else "")
+
+
+@dataclass(frozen=True)
+class Prices:
+    input: Decimal
+    output: Decimal
+    cached: Decimal | None
+
+    def fields(self):
+        values = {"input_per_mtok": str(self.input), "output_per_mtok": str(self.output)}
+        if self.cached is not None:
+            values["cached_input_per_mtok"] = str(self.cached)
+        return values
+
+    def same_as(self, period):
+        return (
+            period.currency == "USD"
+            and period.input_per_mtok == self.input
+            and period.output_per_mtok == self.output
+            and (self.cached is None or period.cached_input_per_mtok == self.cached)
+        )
+
+
+@dataclass
+class Entry:
+    key: str
+    provider_name: str
+    mode: str
+    raw: dict
+    tiers: dict  # tier -> Prices
+    organization: Organization | None = None
+    api_model_id: str = ""
+
+    @property
+    def routed(self):
+        return self.api_model_id != self.key
+
+    def where(self, tier=STANDARD):
+        return f"entry '{self.key}'" + ("" if tier == STANDARD else f" ({tier})")
+
+
+def per_mtok(values, name, errors):
+    """A USD-per-token value as USD per 1M tokens, or None when absent; a bad value is an error."""
+    value = values.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        errors.append(f"{name}: {value!r} is not a price (a non-negative number of USD per token)")
+        return None
+    price = Decimal(repr(value)) * MILLION
+    if price >= PRICE_LIMIT:
+        errors.append(f"{name}: {value!r} USD per token is {price} per 1M tokens, more than a price point holds")
+        return None
+    return price.quantize(QUANTUM)
+
+
+def read_tiers(raw, errors):
+    """Tier -> Prices for an entry; empty when it lacks input or output prices per token."""
+    tiered = raw.get("tiered_pricing")
+    if isinstance(tiered, list) and tiered and all(isinstance(step, dict) and "range" in step for step in tiered):
+        tiers = {}
+        for step in tiered:
+            bounds = step["range"]
+            if not (
+                isinstance(bounds, list)
+                and len(bounds) == 2
+                and all(isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n) for n in bounds)
+                and 0 <= bounds[0] < bounds[1]
+            ):
+                errors.append(f"tiered_pricing: range {bounds!r} is not [from, to] in tokens")
+                return {}
+            prices = [per_mtok(step, name, errors) for name in ("input_cost_per_token", "output_cost_per_token")]
+            if None in prices:
+                return {}
+            cached = per_mtok(step, "cache_read_input_token_cost", errors)
+            tiers[f"{tokens_label(bounds[0])}-{tokens_label(bounds[1])}"] = Prices(*prices, cached)
+        return tiers
+    base_input = per_mtok(raw, "input_cost_per_token", errors)
+    base_output = per_mtok(raw, "output_cost_per_token", errors)
+    base_cached = per_mtok(raw, "cache_read_input_token_cost", errors)
+    if base_input is None or base_output is None:
+        return {}
+    tiers = {STANDARD: Prices(base_input, base_output, base_cached)}
+    for name in raw:
+        match = ABOVE.match(name)
+        if not match:
+            continue
+        size = match.group(1)
+        above = [
+            per_mtok(raw, f"{kind}_above_{size}k_tokens", errors)
+            for kind in ("input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost")
+        ]
+        if above[0] is None:
+            continue
+        base = (base_input, base_output, base_cached)
+        tiers[f"over-{size}k"] = Prices(*(a if a is not None else b for a, b in zip(above, base, strict=True)))
+    return tiers
+
+
+def file_date(document, file_name):
+    """(date, where it came from): the file's last_updated, else a date in its name, else today."""
+    from_name = None
+    if match := FILE_DATE.search(file_name or ""):
+        try:
+            from_name = datetime.date.fromisoformat(match.group(1))
+        except ValueError:
+            from_name = None
+    stamp = document.get("last_updated")
+    if isinstance(stamp, str):
+        try:
+            from_field = datetime.date.fromisoformat(stamp[:10])
+        except ValueError:
+            from_field = None
+        if from_field:
+            note = f"Prices dated {from_field}, the file's last_updated."
+            if from_name and from_name != from_field:
+                note += f" (Its name says {from_name}; the field wins.)"
+            return from_field, note
+    if from_name:
+        return from_name, f"Prices dated {from_name}, from the file name (the file has no last_updated)."
+    today = datetime.date.today()
+    return today, f"The file has no date (no last_updated, none in its name): prices dated today, {today}."
+
+
+@dataclass
+class Catalog:
+    """What the import compares against, loaded once."""
+
+    date: datetime.date
+    organizations: dict = field(default_factory=dict)  # slug -> Organization
+    names: dict = field(default_factory=dict)  # normalised name -> {model slug}
+    periods: dict = field(default_factory=dict)  # (provider id, api id, tier) -> [PricePoint] by start
+    offering_model: dict = field(default_factory=dict)  # (provider id, api id) -> model slug of latest period
+    kept: set = field(default_factory=set)  # (provider_name, api id, tier) already unmatched on this date
+    source: Source | None = None
+
+    @classmethod
+    def load(cls, date):
+        catalog = cls(date)
+        catalog.organizations = {org.slug: org for org in Organization.objects.only("pk", "slug", "name")}
+        for model in FoundationModel.objects.only("slug", "name", "aliases"):
+            aliases = model.aliases if isinstance(model.aliases, list) else []
+            for name in {model.slug, model.name, *map(str, aliases)}:
+                if normalised(name):
+                    catalog.names.setdefault(normalised(name), set()).add(model.slug)
+        periods = defaultdict(list)
+        latest = {}
+        prices = PricePoint.objects.select_related("model").only(
+            "provider_id",
+            "api_model_id",
+            "context_tier",
+            "currency",
+            "input_per_mtok",
+            "output_per_mtok",
+            "cached_input_per_mtok",
+            "effective_from",
+            "effective_to",
+            "model__slug",
+        )
+        for price in prices.order_by("effective_from"):
+            periods[price.provider_id, price.api_model_id, price.context_tier].append(price)
+            latest[price.provider_id, price.api_model_id] = price.model.slug  # ordered: the last start wins
+        catalog.periods, catalog.offering_model = dict(periods), latest
+        catalog.kept = set(
+            UnmatchedOffering.objects.filter(effective_from=date).values_list(
+                "provider_name", "api_model_id", "context_tier"
+            )
+        )
+        catalog.source = Source.objects.filter(url=SOURCE_URL).first()
+        return catalog
+
+    def model_for(self, entry):
+        """The model slug an entry's offering belongs to; (None, why) when there is none or several."""
+        found = self.offering_model.get((entry.organization.pk, entry.api_model_id))
+        if found:
+            return found, ""
+        candidates = set()
+        for name in {entry.api_model_id, entry.key}:
+            candidates |= self.names.get(normalised(name), set())
+        if len(candidates) == 1:
+            return candidates.pop(), ""
+        return None, (f"names {len(candidates)} models" if candidates else "no model")
+
+
+class PriceMapReader:
+    def __init__(self, document, date, date_note):
+        self.document = document
+        self.catalog = Catalog.load(date)
+        self.date = date
+        self.notes = [date_note]
+        self.records = []
+        self.unmatched = []
+        self.skipped_modes = Counter()
+        self.skipped = Counter()
+        self.ended = []
+        self.repeated = []
+        self.stale = []  # entries whose prices are an earlier period's: the file is behind the catalog
+        self.already_kept = 0
+        self.matched = self.flagged_entries = 0
+
+    # Reading entries
+
+    def entries(self):
+        found = []
+        for key, raw in self.document.items():
+            if key == "sample_spec" or not isinstance(raw, dict):
+                self.skipped["keys that are not model entries (sample_spec, last_updated)"] += 1
+                continue
+            provider = raw.get("litellm_provider")
+            if not isinstance(provider, str) or not provider:
+                self.skipped["entries without a litellm_provider (not models)"] += 1
+                continue
+            mode = raw.get("mode")
+            if mode not in TOKEN_MODES:
+                self.skipped_modes[mode if isinstance(mode, str) else "no mode"] += 1
+                continue
+            errors = []
+            tiers = read_tiers(raw, errors)
+            if errors:
+                self.records.append(
+                    Record(PricePoint, {"api_model_id": key, "context_tier": STANDARD}, f"entry '{key}'", errors=errors)
+                )
+                continue
+            if not tiers:
+                self.skipped["chat, completion or responses entries without both per-token prices"] += 1
+                continue
+            entry = Entry(key, provider, mode, raw, tiers)
+            slug = PROVIDERS.get(provider)
+            entry.organization = self.catalog.organizations.get(slug) if slug else None
+            prefix, _, rest = key.partition("/")
+            entry.api_model_id = rest if rest and prefix in ROUTE_PREFIXES else key
+            found.append(entry)
+        return found
+
+    def read(self):
+        placed = defaultdict(list)
+        for entry in self.entries():
+            if entry.organization is None:
+                self.keep_for_review(entry)
+            else:
+                placed[entry.organization.pk, entry.api_model_id].append(entry)
+        for group in placed.values():
+            group.sort(key=lambda e: (PROVIDER_ORDER[e.provider_name], e.routed, e.key))
+            first, *others = group
+            for other in others:
+                if other.tiers == first.tiers:
+                    self.repeated.append(other.key)
+                else:
+                    self.keep_for_review(other)
+            slug, _why = self.catalog.model_for(first)
+            if slug is None:
+                self.keep_for_review(first)
+                continue
+            self.matched += 1
+            for tier, prices in first.tiers.items():
+                self.price_records(first, slug, tier, prices)
+        return self
+
+    # What each entry becomes
+
+    def keep_for_review(self, entry):
+        self.flagged_entries += 1
+        for tier, prices in entry.tiers.items():
+            if (entry.provider_name, entry.key, tier) in self.catalog.kept:
+                self.already_kept += 1
+                continue
+            self.unmatched.append(
+                {
+                    "provider": entry.organization,
+                    "provider_name": entry.provider_name[:120],
+                    "api_model_id": entry.key[:200],
+                    "mode": entry.mode[:40],
+                    "context_tier": tier,
+                    "input_per_mtok": prices.input,
+                    "output_per_mtok": prices.output,
+                    "cached_input_per_mtok": prices.cached,
+                    "effective_from": self.date,
+                    "details": entry.raw,
+                }
+            )
+
+    def price_records(self, entry, model_slug, tier, prices):
+        date, where = self.date, entry.where(tier)
+        offering = {"provider": [entry.organization.slug], "api_model_id": entry.api_model_id, "context_tier": tier}
+        periods = self.catalog.periods.get((entry.organization.pk, entry.api_model_id, tier), [])
+        in_force = next(
+            (p for p in periods if p.effective_from <= date and (p.effective_to is None or date < p.effective_to)),
+            None,
+        )
+
+        def period(start, **values):
+            return Record(PricePoint, {**offering, "effective_from": start.isoformat(), **values}, where)
+
+        if in_force is None and not periods:
+            self.records.append(self.new_period(entry, model_slug, offering, prices, where))
+        elif in_force is None and periods[-1].effective_from > date:
+            record = period(periods[-1].effective_from)
+            record.errors.append(
+                f"the file is dated {date}, before this offering's price from {periods[-1].effective_from}: "
+                "an older price list does not rewrite the catalog's history"
+            )
+            self.records.append(record)
+        elif in_force is None:  # every period ended on or before the file's date
+            self.ended.append(entry.api_model_id if tier == STANDARD else f"{entry.api_model_id} ({tier})")
+        elif prices.same_as(in_force):
+            self.records.append(period(in_force.effective_from, **prices.fields()))
+        elif in_force.effective_from == date:
+            record = period(date, **prices.fields())
+            record.notes.append("corrects the prices of the period that starts on the file's date")
+            self.records.append(record)
+        elif any(prices.same_as(earlier) for earlier in periods if earlier.effective_from < in_force.effective_from):
+            self.stale.append(where.removeprefix("entry "))
+        elif in_force.effective_to is None:
+            closing = period(in_force.effective_from, effective_to=date.isoformat())
+            closing.notes.append(f"closed on {date}: LiteLLM lists other prices from then")
+            self.records += [closing, self.new_period(entry, model_slug, offering, prices, where)]
+        else:
+            record = period(in_force.effective_from, **prices.fields())
+            record.errors.append(
+                f"the file is dated {date}, inside this offering's period from {in_force.effective_from} to "
+                f"{in_force.effective_to}, which holds other prices: an older price list does not rewrite history"
+            )
+            self.records.append(record)
+
+    def new_period(self, entry, model_slug, offering, prices, where):
+        return Record(
+            PricePoint,
+            {
+                "model": [model_slug],
+                **offering,
+                "effective_from": self.date.isoformat(),
+                "currency": "USD",
+                **prices.fields(),
+                "confidence": "reported",
+                "notes": (
+                    f"List price as LiteLLM's price map gave it on {self.date} (entry '{entry.key}'), a secondary "
+                    "source that follows the provider's pricing page. The period starts on that snapshot's date: "
+                    "the price may have applied earlier."
+                ),
+                "sources": [SOURCE_URL],
+            },
+            where,
+        )
+
+    # The source, carrying the file-wide notes
+
+    def source_record(self):
+        existing = self.catalog.source
+        if existing is None:
+            fields = {"url": SOURCE_URL, **SOURCE_FIELDS, "retrieved_on": self.date.isoformat()}
+        else:
+            fields = {"url": SOURCE_URL}
+            if existing.retrieved_on is None or existing.retrieved_on < self.date:
+                fields["retrieved_on"] = self.date.isoformat()
+        notes = [*self.notes, self.summary()]
+        if self.skipped_modes:
+            counts = ", ".join(f"{mode} {count}" for mode, count in self.skipped_modes.most_common())
+            notes.append(
+                f"Skipped, not priced per text token (only chat, completion and responses are read): {counts}."
+            )
+        notes += [f"Skipped {count} {why}." for why, count in self.skipped.items()]
+        if self.repeated:
+            notes.append(
+                f"Skipped {len(self.repeated)} ids that repeat another id of the same provider at the same prices: "
+                f"{some(self.repeated)}."
+            )
+        if self.ended:
+            notes.append(
+                f"Not reopened: {len(self.ended)} offerings the catalog records as ended before {self.date}, which "
+                f"LiteLLM still lists: {some(self.ended)}."
+            )
+        if self.stale:
+            notes.append(
+                f"Not imported: {len(self.stale)} entries whose prices are an earlier period's of the catalog, so "
+                f"LiteLLM is likely behind the catalog there (check by hand): {some(self.stale)}."
+            )
+        if self.already_kept:
+            notes.append(f"{self.already_kept} unmatched offerings were already kept for review from this date.")
+        return Record(Source, fields, "the file", notes=notes)
+
+    def summary(self):
+        return (
+            f"{self.matched} entries matched to catalog models, {self.flagged_entries} kept for review "
+            f"({len(self.unmatched)} new unmatched offerings, one per context tier)."
+        )
+
+
+def parse_price_map(data, *, file_name="", table=""):
+    """Read LiteLLM's price map into PricePoint records and unmatched offerings (see the module docstring)."""
+    text = decode(data)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FormatError(
+            f"The JSON cannot be parsed: {error.msg} at line {error.lineno}, column {error.colno}."
+        ) from error
+    except RecursionError as error:
+        raise FormatError("The JSON is nested too deeply to read.") from error
+    if not isinstance(document, dict):
+        raise FormatError("LiteLLM's price map is a JSON object keyed by model id; this file is not an object.")
+    if not any(isinstance(value, dict) and key != "sample_spec" for key, value in document.items()):
+        raise FormatError("The file holds no model entries.")
+    date, date_note = file_date(document, file_name)
+    reader = PriceMapReader(document, date, date_note).read()
+    return ParsedFile(records=[reader.source_record(), *reader.records], unmatched=reader.unmatched)
