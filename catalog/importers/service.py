@@ -31,7 +31,7 @@ class ImportReport:
             return [f"error: {run.file_error}", "Nothing was written."]
         lines = []
         for row in run.rows:
-            if row["action"] == UNCHANGED:
+            if row["action"] == UNCHANGED and not row["messages"]:
                 continue
             lines.append(f"{row['where']}: {row['action']} {row['table']} {row['key']}")
             lines += [f"    {name}: {before!r} -> {after!r}" for name, (before, after) in row["changes"].items()]

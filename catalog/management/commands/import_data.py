@@ -1,4 +1,7 @@
-"""python manage.py import_data --format {fixture,csv} PATH [--table TABLE] [--dry-run]"""
+"""python manage.py import_data --format FORMAT PATH [--table TABLE] [--dry-run]
+
+FORMAT: fixture, csv (with --table), epoch-hardware, epoch-models, litellm.
+"""
 
 from pathlib import Path
 
