@@ -252,6 +252,13 @@ class TestAdmin:
         assert "cannot be parsed" in response.content.decode()
         assert "Confirm" not in response.content.decode()
 
+    def test_an_upload_over_the_limit_is_refused_unread(self, admin_client, settings):
+        settings.IMPORT_MAX_BYTES = 10
+        response = self.upload(admin_client, fixture(SOURCE))
+        assert response.status_code == 400
+        assert "the limit is 10" in response.content.decode()
+        assert not ImportRun.objects.exists()
+
     def test_offerings_awaiting_review_are_listed(self, admin_client):
         assert admin_client.get("/admin/catalog/unmatchedoffering/").status_code == 200
 

@@ -1,6 +1,7 @@
 """The admin's import page: upload and preview, then confirm; every run lands in the change log."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -23,6 +24,14 @@ class UploadForm(forms.Form):
         required=False,
         help_text="For CSV: the catalog table the file holds.",
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:  # refused before it is read into memory
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,} (IMPORT_MAX_BYTES)."
+            )
+        return upload
 
     def clean(self):
         cleaned = super().clean()
