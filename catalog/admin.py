@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 
 from catalog.models import (
     Application,
+    BenchmarkResult,
+    BenchmarkRun,
     CloudPrice,
     Concept,
     FoundationModel,
@@ -270,3 +272,73 @@ class UnmatchedOfferingAdmin(admin.ModelAdmin):
     search_fields = ["api_model_id", "provider_name"]
     readonly_fields = ["import_run", "details"]
     autocomplete_fields = ["provider"]
+
+
+class BenchmarkResultInline(admin.TabularInline):
+    """A run's configurations, read-only; the raw samples stay in the API (they run to thousands of numbers)."""
+
+    model = BenchmarkResult
+    fields = [
+        "backend",
+        "device",
+        "batch_size",
+        "prompt_tokens",
+        "generated_tokens",
+        "repetitions",
+        "ttft_s",
+        "prefill_tokens_per_s",
+        "tpot_s",
+        "itl_p50_s",
+        "itl_p99_s",
+        "generation_tokens_per_s",
+        "prefill_peak_fraction",
+        "decode_bandwidth_fraction",
+        "peak_rss_bytes",
+        "warnings",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BenchmarkRun)
+class BenchmarkRunAdmin(admin.ModelAdmin):
+    """Measurements recorded by ``manage.py run_benchmark``: viewed and deleted here, never added or edited."""
+
+    list_display = ["started_at", "preset", "cpu_model", "threads", "quick"]
+    list_filter = ["preset", "quick"]
+    search_fields = ["cpu_model", "preset", "weights_checksum", "command"]
+    date_hierarchy = "started_at"
+    readonly_fields = [
+        "started_at",
+        "duration_s",
+        "quick",
+        "threads",
+        "preset",
+        "parameters",
+        "weights_checksum",
+        "cpu_model",
+        "matmul_peak_flops",
+        "memory_bandwidth",
+        "harness_overhead",
+        "skipped",
+        "warnings",
+        "command",
+        "model",
+        "machine",
+        "created_at",
+    ]
+    fields = readonly_fields
+    inlines = [BenchmarkResultInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -116,3 +116,17 @@ class CloudPricingKind(models.TextChoices):
     SPOT = "spot", "Spot / preemptible"
     RESERVED_1Y = "reserved-1y", "1-year commitment"
     RESERVED_3Y = "reserved-3y", "3-year commitment"
+
+
+class RooflineLimit(models.TextChoices):
+    """What bounds a phase in the roofline (``catalog.benchmark.roofline.PhaseBound.limited_by``)."""
+
+    COMPUTE = "compute", "Compute (peak FLOP/s)"
+    MEMORY = "memory", "Memory bandwidth"
+
+
+class PeakPrecision(models.TextChoices):
+    """Whose peak a benchmark estimate used for a chip: the fp32 model's own, or BF16/FP16 as a stand-in."""
+
+    FP32 = "fp32", "FP32"
+    BF16 = "bf16", "BF16/FP16 tensor (no FP32 figure)"

@@ -26,6 +26,7 @@ from catalog.choices import (
 )
 from catalog.models import (
     Application,
+    BenchmarkRun,
     CloudPrice,
     Concept,
     FoundationModel,
@@ -309,3 +310,21 @@ class SourceFilterSet(CatalogFilterSet):
     class Meta:
         model = Source
         fields = ["kind", "publisher"]
+
+
+class BenchmarkRunFilterSet(CatalogFilterSet):
+    search_fields = ("preset", "cpu_model", "command")
+
+    preset = filters.CharFilter(lookup_expr="iexact", help_text="The benchmark model's preset, e.g. micro.")
+    quick = filters.BooleanFilter(help_text="true: only quick (smoke) runs; false: only full runs.")
+    backend = filters.CharFilter(
+        field_name="results__backend",
+        lookup_expr="iexact",
+        distinct=True,
+        help_text="Runs with at least one result from this backend, e.g. onnxruntime.",
+    )
+    ordering = ordering("started_at", "duration_s", "threads")
+
+    class Meta:
+        model = BenchmarkRun
+        fields = ["preset", "quick", "backend"]

@@ -33,3 +33,21 @@ def money(value, currency="USD"):
     value = Decimal(value).normalize()
     text = f"{value:,.2f}" if value >= 1 or value == 0 else f"{value:,.4f}".rstrip("0")
     return f"${text}" if currency == "USD" else f"{text} {currency}"
+
+
+def duration(seconds):
+    """0.0123 -> "12.3 ms"; 2.5e-5 -> "25 µs"; 1.5 -> "1.5 s". Empty for unknown values."""
+    if seconds is None or seconds == "":
+        return ""
+    value = float(seconds)
+    for factor, unit in ((1, "s"), (1e-3, "ms"), (1e-6, "µs")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns" if value else "0 s"
+
+
+def percent(fraction):
+    """0.1234 -> "12.3%"; a share of a peak, so above 1 shows as it is. Empty for unknown values."""
+    if fraction is None or fraction == "":
+        return ""
+    return f"{100 * float(fraction):.3g}%"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.views import browse, chart_pages
+from catalog.views import benchmarks, browse, chart_pages
 
 app_name = "catalog"
 urlpatterns = [
@@ -24,4 +24,6 @@ urlpatterns = [
     path("charts/prices/", chart_pages.prices, name="chart-prices"),
     path("charts/model-scale/", chart_pages.model_scale, name="chart-model-scale"),
     path("compare/", chart_pages.compare, name="compare"),
+    path("benchmarks/", benchmarks.BenchmarkList.as_view(), name="benchmark-list"),
+    path("benchmarks/<int:pk>/", benchmarks.benchmark_detail, name="benchmark-detail"),
 ]

@@ -174,5 +174,6 @@ SPECTACULAR_SETTINGS = {
         "CurrencyEnum": "catalog.choices.Currency",
         "DatePrecisionEnum": "catalog.choices.DatePrecision",
         "ConfidenceEnum": "catalog.choices.Confidence",
+        "RooflineLimitEnum": "catalog.choices.RooflineLimit",
     },
 }

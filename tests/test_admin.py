@@ -4,15 +4,25 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from catalog.models import Application, CloudPrice, Concept, ImportRun, PricePoint, TrainingRun, UnmatchedOffering
+from catalog.models import (
+    Application,
+    BenchmarkRun,
+    CloudPrice,
+    Concept,
+    ImportRun,
+    PricePoint,
+    TrainingRun,
+    UnmatchedOffering,
+)
 from tests.factories import make_hardware, make_model, make_org, make_price, make_source
 
 pytestmark = pytest.mark.django_db
 
-# The catalog's tables; the import bookkeeping (the log, offerings awaiting review) is tested in test_import.
-IMPORT_BOOKKEEPING = {ImportRun, UnmatchedOffering}
+# The catalog's tables; the import bookkeeping (the log, offerings awaiting review) is tested in test_import,
+# and benchmark runs (measurements, read-only) in test_benchmark_pages.
+NOT_CURATED = {ImportRun, UnmatchedOffering, BenchmarkRun}
 CATALOG_MODELS = [
-    model for model in admin.site._registry if model._meta.app_label == "catalog" and model not in IMPORT_BOOKKEEPING
+    model for model in admin.site._registry if model._meta.app_label == "catalog" and model not in NOT_CURATED
 ]
 
 

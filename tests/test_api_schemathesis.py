@@ -35,7 +35,9 @@ from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
+from catalog.benchmarking import record_run
 from catalog.models import Application, CloudPrice, Concept, PricePoint, Source, TrainingRun
+from tests.benchmark_reports import benchmark_report
 from tests.factories import make_hardware, make_model, make_org, make_price, make_source
 
 # Random examples per operation (the coverage phase adds its boundary cases to reads and deletes). Lists get the
@@ -97,6 +99,7 @@ PATH_KEYS = {
     "/api/v1/applications/": "application",
     "/api/v1/concepts/": "concept",
     "/api/v1/sources/": "source",
+    "/api/v1/benchmarks/": "benchmark",
 }
 
 # Body field -> (which known keys, whether the field takes a list).
@@ -209,6 +212,10 @@ def catalog_rows(django_db_setup, django_db_blocker):
         )
         concept.related.add(other)
         concept.sources.add(paper)
+        benchmarks = [
+            record_run(report=benchmark_report()),
+            record_run(report=benchmark_report(results=[], harness_overhead=None)),
+        ]
         admin = get_user_model().objects.create_superuser("schemathesis", "staff@example.org", "not-used")
         Token.objects.create(user=admin, key=TOKEN_KEY)
         KNOWN.update(
@@ -222,6 +229,7 @@ def catalog_rows(django_db_setup, django_db_blocker):
             concept=[concept.slug, other.slug],
             source=list(Source.objects.values_list("pk", flat=True)),
             source_url=list(Source.objects.values_list("url", flat=True)),
+            benchmark=[run.pk for run in benchmarks],
         )
         yield
         KNOWN.clear()

@@ -226,12 +226,15 @@ def test_targets_are_judged_at_batch_1_on_the_longest_prompt():
             synthetic_result("numpy", 384, prefill_peak_fraction=0.2, decode_bandwidth_fraction=0.1, tpot_s=0.04),
         ],
     }
-    checks = {check.target.split(",")[0].split(" over")[0]: check for check in targets.check_targets(report)}
+    checks = {check.target: check for check in targets.check_targets(report["results"], report["harness_overhead"])}
     assert [(check.measured, check.met) for check in checks.values()] == [
         (0.6, True),
         (0.3, False),
         (4.0, False),
         (0.005, True),
     ]
-    missing = targets.check_targets({"results": [], "harness_overhead": None})
+    assert [check.describe().split()[0] for check in checks.values()] == ["met", "MISSED", "MISSED", "met"]
+    assert checks["NumPy time per output token over ONNX Runtime's"].describe().endswith("4.00x (under 3.00x)")
+    missing = targets.check_targets([], None)
     assert [check.met for check in missing] == [None] * 4
+    assert missing[0].describe().startswith("n/a")

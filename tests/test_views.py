@@ -42,6 +42,7 @@ PAGES = [
     "/compare/",
     "/compare/?chips=nvidia-h100&chips=furiosa-rngd",
     "/compare/?models=gpt-3&models=hyperclova-x",
+    "/benchmarks/",  # empty: runs are in test_benchmark_pages
 ]
 
 

@@ -13,6 +13,7 @@ router.register("cloud-prices", views.CloudPriceViewSet, basename="cloudprice")
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("concepts", views.ConceptViewSet, basename="concept")
 router.register("sources", views.SourceViewSet, basename="source")
+router.register("benchmarks", views.BenchmarkRunViewSet, basename="benchmarkrun")
 
 app_name = "api"
 urlpatterns = [

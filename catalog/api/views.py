@@ -8,16 +8,19 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from catalog import filters
-from catalog.api import serializers
+from catalog.api import benchmark_serializers, serializers
 from catalog.api.csv_export import streaming_csv_response
 from catalog.api.errors import save_atomically
 from catalog.api.fields import PREFETCHED
 from catalog.comparisons import comparable_hardware, compare_hardware, vendor_stats
 from catalog.models import (
     Application,
+    BenchmarkResult,
+    BenchmarkRun,
     CloudPrice,
     Concept,
     FoundationModel,
@@ -223,3 +226,26 @@ class VendorStatsView(generics.GenericAPIView):
     def get(self, request):
         chips = self.filter_queryset(self.get_queryset())
         return Response(self.get_serializer(vendor_stats(chips), many=True).data)
+
+
+class BenchmarkRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Runs of the bundled micro-model benchmark, newest first: measurements, read-only.
+
+    ``manage.py run_benchmark`` records them. Lists leave out the raw samples; a run's detail adds them and
+    the same model's roofline bounds on the catalog's chips (``catalog_estimates``: estimates, not measurements).
+    """
+
+    filterset_class = filters.BenchmarkRunFilterSet
+    # Nested results do not flatten into one CSV row per run: JSON only.
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    def get_queryset(self):
+        results = BenchmarkResult.objects.all()
+        if self.action == "list":
+            results = results.defer("samples")
+        return BenchmarkRun.objects.prefetch_related(Prefetch("results", queryset=results))
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return benchmark_serializers.BenchmarkRunSerializer
+        return benchmark_serializers.BenchmarkRunDetailSerializer

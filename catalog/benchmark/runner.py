@@ -45,8 +45,8 @@ class Plan:
         ]
 
 
-QUICK = Plan((1,), (64,), 16, min_repetitions=5, min_time_s=0.3, max_repetitions=20, overhead_pairs=6)
-FULL = Plan((1, 4), (32, 128, 384), 32, min_repetitions=5, min_time_s=2.0, max_repetitions=50, overhead_pairs=16)
+QUICK = Plan((1,), (64,), 16, min_repetitions=5, min_time_s=0.3, max_repetitions=20, overhead_pairs=8)
+FULL = Plan((1, 4), (32, 128, 384), 32, min_repetitions=5, min_time_s=2.0, max_repetitions=50, overhead_pairs=24)
 
 
 def label(result):

@@ -2,6 +2,7 @@
 
 from catalog.models.applications import Application
 from catalog.models.base import Source
+from catalog.models.benchmarks import BenchmarkResult, BenchmarkRun
 from catalog.models.foundation_models import FoundationModel
 from catalog.models.glossary import Concept
 from catalog.models.hardware import Hardware
@@ -12,6 +13,8 @@ from catalog.models.training import TrainingRun
 
 __all__ = [
     "Application",
+    "BenchmarkResult",
+    "BenchmarkRun",
     "CloudPrice",
     "Concept",
     "FoundationModel",

@@ -12,6 +12,8 @@ register = template.Library()
 register.filter("si", formatting.si)
 register.filter("count", formatting.count)
 register.filter("money", formatting.money)
+register.filter("duration", formatting.duration)
+register.filter("percent", formatting.percent)
 
 
 @register.simple_tag

@@ -1,0 +1,246 @@
+"""Benchmark runs in the API: measurements as stored, and the catalog's chips as labelled roofline estimates.
+
+The report's nested objects are stored as JSON; each gets a field with its documented shape (the one in
+``catalog.benchmark``'s docstring), so the OpenAPI schema describes what clients actually receive.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.api.fast_read import FastReadMixin
+from catalog.api.fields import LinkField
+from catalog.benchmarking import catalog_bounds
+from catalog.choices import PeakPrecision, RooflineLimit
+from catalog.models import BenchmarkResult, BenchmarkRun
+
+NUMBER = {"type": "number"}
+INTEGER = {"type": "integer"}
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+
+
+def object_schema(properties, description="", **extra):
+    schema = {"type": "object", "properties": properties, "required": list(properties), **extra}
+    return {**schema, "description": description} if description else schema
+
+
+def array_schema(items, description=""):
+    return {"type": "array", "items": items, **({"description": description} if description else {})}
+
+
+MODEL_SCHEMA = object_schema(
+    {
+        "name": STRING,
+        "vocab_size": INTEGER,
+        "d_model": INTEGER,
+        "n_layers": INTEGER,
+        "n_heads": INTEGER,
+        "max_context": INTEGER,
+        "seed": INTEGER,
+        "parameters": INTEGER,
+        "weight_bytes": INTEGER,
+        "checksum": STRING,
+    },
+    "The benchmark model: its shape, weight seed, size and the SHA-256 of its fp32 weights.",
+)
+MACHINE_SCHEMA = object_schema(
+    {
+        "cpu_model": STRING,
+        "physical_cores": INTEGER,
+        "logical_cpus": INTEGER,
+        "memory_bytes": INTEGER,
+        "gpu": {**STRING, "description": "Empty when there is none."},
+        "os": STRING,
+        "python": STRING,
+        "numpy": STRING,
+        "blas": STRING,
+        "onnxruntime": {**NULLABLE_STRING, "description": "Version; null when not installed."},
+        "torch": {**NULLABLE_STRING, "description": "Version; null when not installed."},
+        "matmul_peak_flops": {**NUMBER, "description": "Measured fp32 matmul FLOP/s."},
+        "matmul": object_schema({"size": INTEGER, "library": STRING, "samples_s": array_schema(NUMBER)}),
+        "memory_bandwidth": {**NUMBER, "description": "Measured byte/s: the best STREAM kernel."},
+        "stream": object_schema(
+            {"copy": NUMBER, "scale": NUMBER, "add": NUMBER, "triad": NUMBER, "array_bytes": INTEGER},
+            "STREAM kernels in byte/s (a runner may add more, e.g. read), and the size of each array.",
+        ),
+    },
+    "The machine the run measured, its library versions and its measured limits.",
+)
+HARNESS_SCHEMA = object_schema(
+    {
+        "backend": STRING,
+        "harness_s_per_token": NUMBER,
+        "bare_s_per_token": NUMBER,
+        "fraction": {**NUMBER, "description": "Extra time over the bare loop; below zero within noise."},
+        "bookkeeping_s_per_token": {
+            **NUMBER,
+            "description": "The same two loops over instant calls: the harness's own cost per token, noise-free.",
+        },
+        "bookkeeping_fraction": {**NUMBER, "description": "bookkeeping_s_per_token over the bare time per token."},
+    },
+    "What the timing harness itself costs per generated token; null when not measured.",
+    nullable=True,
+)
+SKIPPED_SCHEMA = array_schema(
+    object_schema({"backend": STRING, "device": STRING, "reason": STRING}), "Backends not run, with the reason."
+)
+WARNINGS_SCHEMA = array_schema(STRING)
+SAMPLES_SCHEMA = object_schema(
+    {
+        "ttft_s": array_schema(NUMBER, "Time to first token of each repetition (s)."),
+        "decode_s": array_schema(NUMBER, "Decode time of each repetition (s)."),
+        "itl_s": array_schema(array_schema(NUMBER), "Inter-token latencies (s), one list per repetition."),
+    },
+    "Every raw sample the medians were taken from.",
+)
+
+
+def json_field(name, schema):
+    """A read-only JSON field that passes the stored value through, documented with ``schema``."""
+    return extend_schema_field(schema)(type(name, (serializers.JSONField,), {}))
+
+
+ModelShapeField = json_field("ModelShapeField", MODEL_SCHEMA)
+MachineField = json_field("MachineField", MACHINE_SCHEMA)
+HarnessOverheadField = json_field("HarnessOverheadField", HARNESS_SCHEMA)
+SkippedField = json_field("SkippedField", SKIPPED_SCHEMA)
+WarningsField = json_field("WarningsField", WARNINGS_SCHEMA)
+SamplesField = json_field("SamplesField", SAMPLES_SCHEMA)
+
+RESULT_FIELDS = [
+    "backend",
+    "device",
+    "batch_size",
+    "prompt_tokens",
+    "generated_tokens",
+    "repetitions",
+    "load_s",
+    "session_s",
+    "peak_rss_bytes",
+    "ttft_s",
+    "prefill_tokens_per_s",
+    "tpot_s",
+    "itl_p50_s",
+    "itl_p90_s",
+    "itl_p99_s",
+    "generation_tokens_per_s",
+    "prefill_flops",
+    "prefill_flops_per_s",
+    "prefill_peak_fraction",
+    "decode_bytes",
+    "decode_bytes_per_s",
+    "decode_bandwidth_fraction",
+    "ttft_spread",
+    "itl_spread",
+    "warnings",
+]
+
+
+class BenchmarkResultSerializer(FastReadMixin, serializers.ModelSerializer):
+    """One configuration: medians over the repetitions (seconds, per second, bytes, FLOP), no raw samples."""
+
+    warnings = WarningsField(read_only=True)
+
+    class Meta:
+        model = BenchmarkResult
+        fields = RESULT_FIELDS
+        read_only_fields = RESULT_FIELDS
+
+
+class BenchmarkResultDetailSerializer(BenchmarkResultSerializer):
+    samples = SamplesField(read_only=True)
+
+    class Meta(BenchmarkResultSerializer.Meta):
+        fields = [*RESULT_FIELDS, "samples"]
+
+
+class BenchmarkRunSerializer(FastReadMixin, serializers.ModelSerializer):
+    url = LinkField("api:benchmarkrun-detail", lookup="pk")
+    model = ModelShapeField(read_only=True)
+    machine = MachineField(read_only=True)
+    harness_overhead = HarnessOverheadField(read_only=True, allow_null=True)
+    skipped = SkippedField(read_only=True)
+    warnings = WarningsField(read_only=True)
+    results = BenchmarkResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BenchmarkRun
+        fields = [
+            "url",
+            "id",
+            "started_at",
+            "duration_s",
+            "quick",
+            "threads",
+            "preset",
+            "parameters",
+            "weights_checksum",
+            "cpu_model",
+            "matmul_peak_flops",
+            "memory_bandwidth",
+            "model",
+            "machine",
+            "harness_overhead",
+            "skipped",
+            "warnings",
+            "command",
+            "created_at",
+            "results",
+        ]
+        read_only_fields = fields
+
+
+# ------------------------------------------------------------------------- catalog chips, as estimates
+
+
+class RooflineBoundSerializer(serializers.Serializer):
+    precision = serializers.ChoiceField(
+        choices=PeakPrecision.choices, help_text="Whose peak was used: FP32, or BF16/FP16 where no FP32 peak is known."
+    )
+    assumption = serializers.CharField(allow_blank=True, help_text="What was assumed to get a bound; empty if none.")
+    peak_flops = serializers.FloatField(help_text="Peak FLOP/s used.")
+    memory_bandwidth = serializers.FloatField(help_text="Memory bandwidth used, byte/s.")
+    prefill_tokens_per_s = serializers.FloatField(help_text="Upper bound on prompt tokens per second.")
+    prefill_limited_by = serializers.ChoiceField(choices=RooflineLimit.choices)
+    decode_tokens_per_s = serializers.FloatField(help_text="Upper bound on generated tokens per second.")
+    decode_limited_by = serializers.ChoiceField(choices=RooflineLimit.choices)
+
+
+class ChipEstimateSerializer(RooflineBoundSerializer):
+    slug = serializers.CharField(help_text="The hardware row, at /api/v1/hardware/<slug>/.")
+    name = serializers.CharField()
+    vendor = serializers.CharField(help_text="The vendor's name.")
+
+
+class MeasuredRateSerializer(serializers.Serializer):
+    backend = serializers.CharField()
+    device = serializers.CharField()
+    prefill_tokens_per_s = serializers.FloatField()
+    generation_tokens_per_s = serializers.FloatField()
+
+
+class CatalogEstimatesSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="These are roofline upper bounds from datasheet peaks, not measurements.")
+    prompt_tokens = serializers.IntegerField()
+    generated_tokens = serializers.IntegerField()
+    batch_size = serializers.IntegerField()
+    this_machine = RooflineBoundSerializer(help_text="This machine's bound, from its measured peaks.")
+    measured = MeasuredRateSerializer(many=True, help_text="What this machine measured at these lengths.")
+    hardware = ChipEstimateSerializer(many=True, help_text="Every catalog accelerator with the figures needed.")
+
+
+class BenchmarkRunDetailSerializer(BenchmarkRunSerializer):
+    """A run with every raw sample, and the same model's roofline bounds on the catalog's chips (estimates)."""
+
+    results = BenchmarkResultDetailSerializer(many=True, read_only=True)
+    catalog_estimates = serializers.SerializerMethodField(
+        help_text="Roofline upper bounds for this model on the catalog's chips, from datasheet peaks: estimates."
+    )
+
+    class Meta(BenchmarkRunSerializer.Meta):
+        fields = [*BenchmarkRunSerializer.Meta.fields, "catalog_estimates"]
+        read_only_fields = fields
+
+    @extend_schema_field(CatalogEstimatesSerializer)
+    def get_catalog_estimates(self, run):
+        return CatalogEstimatesSerializer(catalog_bounds(run)).data

@@ -1,0 +1,180 @@
+"""Storing benchmark reports and setting them beside the catalog's chips.
+
+``record_run`` checks a report from ``catalog.benchmark.runner.run_benchmark`` against the contract in
+``catalog.benchmark``'s docstring and stores it all or nothing. ``catalog_bounds`` works out how fast the
+same model could run on each catalog accelerator by the roofline: an upper bound from datasheet peaks,
+not a measurement, computed with the same arithmetic as this machine's own bound.
+"""
+
+from django.db import transaction
+from django.db.models import Q
+
+from catalog.benchmark.model import ModelConfig
+from catalog.benchmark.roofline import decode_bound, prefill_bound
+from catalog.benchmark_validation import RESULT_COLUMNS, InvalidReport, is_number, parse_started_at, validate_report
+from catalog.models import BenchmarkResult, BenchmarkRun, Hardware
+
+__all__ = ["InvalidReport", "catalog_bounds", "model_config", "record_run", "stream_kernels", "validate_report"]
+
+ESTIMATE_NOTE = (
+    "Roofline upper bounds from datasheet peaks, not measurements: for each chip, the time of a phase is at "
+    "least its FLOPs over the peak and its bytes over the memory bandwidth. Real serving reaches a fraction "
+    "of these; this machine's bound uses its own measured matmul peak and memory bandwidth."
+)
+
+
+# ---------------------------------------------------------------------------------------------- writes
+
+
+def record_run(*, report, command=""):
+    """Store a benchmark report as a run and its results, all or nothing; raise ``InvalidReport`` if it is off."""
+    problems = validate_report(report)
+    if problems:
+        raise InvalidReport(problems)
+    machine, model = report["machine"], report["model"]
+    with transaction.atomic():
+        run = BenchmarkRun.objects.create(
+            started_at=parse_started_at(report["started_at"], []),
+            duration_s=report["duration_s"],
+            quick=report["quick"],
+            threads=report["threads"],
+            preset=model["name"],
+            parameters=model["parameters"],
+            weights_checksum=model["checksum"],
+            model=model,
+            machine=machine,
+            cpu_model=machine["cpu_model"][: BenchmarkRun._meta.get_field("cpu_model").max_length],
+            matmul_peak_flops=machine["matmul_peak_flops"],
+            memory_bandwidth=machine["memory_bandwidth"],
+            harness_overhead=report["harness_overhead"],
+            skipped=report["skipped"],
+            warnings=report["warnings"],
+            command=command[: BenchmarkRun._meta.get_field("command").max_length],
+        )
+        BenchmarkResult.objects.bulk_create(
+            BenchmarkResult(
+                run=run,
+                warnings=result["warnings"],
+                samples=result["samples"],
+                **{column: result[column] for column in RESULT_COLUMNS},
+            )
+            for result in report["results"]
+        )
+    return run
+
+
+# ----------------------------------------------------------------------------------------------- reads
+
+DEFAULT_PROMPT_TOKENS = 128
+DEFAULT_GENERATED_TOKENS = 32
+CONFIG_FIELDS = ("name", "vocab_size", "d_model", "n_layers", "n_heads", "max_context", "seed")
+
+
+def stream_kernels(machine):
+    """(kernel, byte/s) of each STREAM kernel a machine dict holds; its memory bandwidth is the best of them."""
+    stream = machine.get("stream") or {}
+    return [(name, rate) for name, rate in stream.items() if name != "array_bytes" and is_number(rate)]
+
+
+def model_config(run):
+    """The benchmark model the run measured, rebuilt from the shape it stored."""
+    return ModelConfig(**{field: run.model[field] for field in CONFIG_FIELDS})
+
+
+def default_lengths(results, batch_size):
+    """The longest prompt measured at ``batch_size`` (any batch if none), and its longest generation."""
+    candidates = [result for result in results if result.batch_size == batch_size] or list(results)
+    if not candidates:
+        return DEFAULT_PROMPT_TOKENS, DEFAULT_GENERATED_TOKENS
+    prompt = max(result.prompt_tokens for result in candidates)
+    generated = max(result.generated_tokens for result in candidates if result.prompt_tokens == prompt)
+    return prompt, generated
+
+
+def peak_for_fp32_model(chip):
+    """(peak FLOP/s, precision, assumption): the model is fp32, so its FP32 peak, else its BF16/FP16 one."""
+    if chip.fp32_flops:
+        return chip.fp32_flops, "fp32", ""
+    return (
+        chip.bf16_flops,
+        "bf16",
+        "No FP32 peak in the catalog: the dense BF16/FP16 tensor peak is used, as if the model ran in BF16 "
+        "at the same bytes (an optimistic bound).",
+    )
+
+
+def bound_row(config, *, prompt_tokens, generated_tokens, batch_size, peak_flops, bandwidth):
+    prefill = prefill_bound(
+        config, prompt_tokens=prompt_tokens, batch_size=batch_size, peak_flops=peak_flops, bandwidth=bandwidth
+    )
+    decode = decode_bound(
+        config,
+        prompt_tokens=prompt_tokens,
+        generated_tokens=generated_tokens,
+        batch_size=batch_size,
+        peak_flops=peak_flops,
+        bandwidth=bandwidth,
+    )
+    return {
+        "peak_flops": peak_flops,
+        "memory_bandwidth": bandwidth,
+        "prefill_tokens_per_s": prefill.tokens_per_s,
+        "prefill_limited_by": prefill.limited_by,
+        "decode_tokens_per_s": decode.tokens_per_s,
+        "decode_limited_by": decode.limited_by,
+    }
+
+
+def estimated_hardware():
+    """Catalog accelerators with a memory bandwidth and an FP32 or BF16 peak: one query, vendors joined."""
+    peak_known = Q(fp32_flops__gt=0) | Q(bf16_flops__gt=0)
+    return Hardware.objects.accelerators().filter(peak_known, memory_bandwidth__gt=0).select_related("vendor")
+
+
+def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size=1):
+    """This run's model on this machine (measured and bound) and on every catalog accelerator (bound only).
+
+    Lengths default to the longest prompt measured at ``batch_size`` and its longest generation. Returns
+    plain data: ``note`` (these are estimates), the lengths, ``this_machine`` (its roofline bound from the
+    measured peaks), ``measured`` (the matching results, per backend) and ``hardware`` (one row per chip,
+    fastest decode first, each saying which precision's peak it used).
+    """
+    results = list(run.results.all())
+    default_prompt, default_generated = default_lengths(results, batch_size)
+    lengths = {
+        "prompt_tokens": prompt_tokens or default_prompt,
+        "generated_tokens": generated_tokens or default_generated,
+        "batch_size": batch_size,
+    }
+    config = model_config(run)
+    measured = [
+        {
+            "backend": result.backend,
+            "device": result.device,
+            "prefill_tokens_per_s": result.prefill_tokens_per_s,
+            "generation_tokens_per_s": result.generation_tokens_per_s,
+        }
+        for result in results
+        if (result.batch_size, result.prompt_tokens, result.generated_tokens)
+        == (batch_size, lengths["prompt_tokens"], lengths["generated_tokens"])
+    ]
+    this_machine = {
+        "precision": "fp32",
+        "assumption": "",
+        **bound_row(config, **lengths, peak_flops=run.matmul_peak_flops, bandwidth=run.memory_bandwidth),
+    }
+    hardware = []
+    for chip in estimated_hardware():
+        peak, precision, assumption = peak_for_fp32_model(chip)
+        hardware.append(
+            {
+                "slug": chip.slug,
+                "name": chip.name,
+                "vendor": chip.vendor.name,
+                "precision": precision,
+                "assumption": assumption,
+                **bound_row(config, **lengths, peak_flops=peak, bandwidth=chip.memory_bandwidth),
+            }
+        )
+    hardware.sort(key=lambda row: (-row["decode_tokens_per_s"], row["name"]))
+    return {"note": ESTIMATE_NOTE, **lengths, "this_machine": this_machine, "measured": measured, "hardware": hardware}

@@ -1,0 +1,99 @@
+"""Benchmark pages: the runs recorded by ``manage.py run_benchmark``, and one run in full."""
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.generic import ListView
+
+from catalog import benchmark_charts
+from catalog.benchmark.targets import RESULT_FIELDS, check_targets
+from catalog.benchmarking import catalog_bounds, model_config, stream_kernels
+from catalog.formatting import count, si
+from catalog.models import BenchmarkResult, BenchmarkRun
+from catalog.views.figures import figure_context
+
+EMPTY_HINT = "python manage.py run_benchmark --quick"
+
+
+class BenchmarkList(ListView):
+    """Newest run first, with each backend's best generation rate; the chart follows every run."""
+
+    template_name = "catalog/benchmark_list.html"
+    paginate_by = 50
+    queryset = BenchmarkRun.objects.defer("model", "machine", "skipped", "warnings", "harness_overhead")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rates = list(BenchmarkResult.objects.best_generation_rates())
+        best = {}
+        for row in rates:
+            best.setdefault(row["run_id"], []).append(row)
+        context["rows"] = [(run, best.get(run.pk, [])) for run in context["object_list"]]
+        context["figures"] = figure_context({"benchmark-runs": benchmark_charts.runs_over_time(rates)}) if rates else []
+        context["empty_hint"] = EMPTY_HINT
+        context["api_url"] = reverse("api:benchmarkrun-list")
+        return context
+
+
+def environment(run):
+    """The machine and software a run measured, as (label, value) rows for people."""
+    machine, model = run.machine, run.model
+    cores = f"{machine.get('physical_cores', '?')} physical, {machine.get('logical_cpus', '?')} logical"
+    return [
+        ("CPU", machine.get("cpu_model") or "unknown"),
+        ("Cores", cores),
+        ("Threads used", run.threads),
+        ("Memory", si(machine.get("memory_bytes"), "B")),
+        ("GPU", machine.get("gpu") or "none"),
+        ("Operating system", machine.get("os", "")),
+        ("Python", machine.get("python", "")),
+        ("NumPy and BLAS", f"{machine.get('numpy', '')} ({machine.get('blas') or 'BLAS unknown'})"),
+        ("ONNX Runtime", machine.get("onnxruntime") or "not installed"),
+        ("PyTorch", machine.get("torch") or "not installed"),
+        (
+            "Model",
+            f"{model.get('name')}: {model.get('n_layers')} layers, d_model {model.get('d_model')}, "
+            f"{model.get('n_heads')} heads, vocabulary {model.get('vocab_size')}, context {model.get('max_context')}",
+        ),
+        ("Parameters", f"{count(run.parameters)} ({si(model.get('weight_bytes'), 'B')} of fp32 weights)"),
+        ("Weights checksum (SHA-256)", run.weights_checksum),
+    ]
+
+
+def result_warnings(run, results):
+    """Each result's warnings that the run's own list does not already repeat (with the result's label)."""
+    return [
+        (result, text)
+        for result in results
+        for text in result.warnings
+        if not any(warning.endswith(text) for warning in run.warnings)
+    ]
+
+
+def benchmark_detail(request, pk):
+    run = get_object_or_404(BenchmarkRun.objects.prefetch_related("results"), pk=pk)
+    results = list(run.results.all())
+    bounds = catalog_bounds(run)
+    figures = {}
+    if results:
+        figures = {
+            "latency_itl": benchmark_charts.latency_distribution(results, "itl"),
+            "latency_ttft": benchmark_charts.latency_distribution(results, "ttft"),
+            "rates": benchmark_charts.rates_by_prompt_length(results),
+            "roofline": benchmark_charts.machine_roofline(run, results, model_config(run)),
+        }
+    figures["catalog"] = benchmark_charts.catalog_comparison(bounds)
+    context = {
+        "run": run,
+        "results": results,
+        "result_warnings": result_warnings(run, results),
+        "targets": check_targets(
+            [{field: getattr(result, field) for field in RESULT_FIELDS} for result in results], run.harness_overhead
+        ),
+        "environment": environment(run),
+        "stream_kernels": stream_kernels(run.machine),
+        "bounds": bounds,
+        "ridge_point": run.matmul_peak_flops / run.memory_bandwidth if run.memory_bandwidth else None,
+        "figures": {figure["id"]: figure for figure in figure_context(figures)},
+        "api_url": reverse("api:benchmarkrun-detail", args=[run.pk]),
+    }
+    return render(request, "catalog/benchmark_detail.html", context)
