@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check-migrations clean
+.PHONY: install run serve test lint format check-migrations clean
 
 # Reinstall only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -22,6 +22,14 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_bundled_data
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: DEBUG off, PostgreSQL from DATABASE_URL, Redis from REDIS_URL (database cache when unset),
+# DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS required; gunicorn (gunicorn.conf.py) with whitenoise
+# serving compressed, hashed static files. Load the bundled data once: manage.py load_bundled_data.
+serve: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn landscape.wsgi --config gunicorn.conf.py
 
 # The whole suite; DATABASE_URL=postgres://... runs it against PostgreSQL.
 test: install

@@ -3,12 +3,19 @@
 DATABASE_URL           dj-database-url syntax; default: SQLite file db.sqlite3 in the project folder.
 DJANGO_SECRET_KEY      required when DJANGO_DEBUG is false.
 DJANGO_DEBUG           true/false (strict: anything else is an error). Default: false.
-DJANGO_ALLOWED_HOSTS   comma-separated. Default: localhost,127.0.0.1,[::1].
+DJANGO_ALLOWED_HOSTS   comma-separated, never "*". Default: localhost,127.0.0.1,[::1].
+DJANGO_TRUSTED_PROXY_COUNT  proxies in front that set X-Forwarded-For/-Proto (e.g. 1 behind a load
+                       balancer). Default: 0, and those headers are ignored.
+DJANGO_SECURE_SSL_REDIRECT  redirect plain HTTP to HTTPS. Default: on when DEBUG is off.
+DJANGO_HSTS_SECONDS    Strict-Transport-Security max-age. Default: one year when DEBUG is off.
+AXES_COOLOFF_MINUTES   how long a login lockout lasts. Default: 15.
 REDIS_URL              the shared cache (API throttle counters); default: a table in the database.
 API_ANON_THROTTLE_RATE requests per anonymous client. Default: 120/minute.
+API_TOKEN_FAILURE_RATE wrong API tokens per client before 429. Default: 10/minute.
 IMPORT_MAX_BYTES       largest file an import accepts. Default: 20 MB.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -20,11 +27,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for local development).")
-    SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"
+MIN_SECRET_KEY_LENGTH = 50  # what Django's deploy check asks for, with at least 5 distinct characters
+if not DEBUG and (len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        f"Set DJANGO_SECRET_KEY to a random string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))' (or DJANGO_DEBUG=true for local development)."
+    )
+SECRET_KEY = SECRET_KEY or "insecure-development-key-only-used-when-debug-is-on"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+if "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the site's hosts; '*' would accept any Host header.")
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
+# HTTPS only when DEBUG is off. Behind a TLS-terminating proxy, it says which requests came over HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# __Host- cookies are only accepted over HTTPS, for this host alone, so they need DEBUG off.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -39,11 +66,15 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "catalog",
 ]
 
 MIDDLEWARE = [
+    "landscape.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,7 +82,34 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+# Content-Security-Policy (django-csp 4): scripts only from this site, never inline. Styles allow inline
+# because plotly.js and Swagger UI set style attributes; the JSON handed to charts is not executable.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login brute force (django-axes): 5 failures from one client lock the admin login for a cool-off, not
+# forever. Attempts are rows in the database, so every server shares them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "landscape.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "landscape.urls"
 WSGI_APPLICATION = "landscape.wsgi.application"
@@ -132,7 +190,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 REST_FRAMEWORK = {
     # Token first, so an anonymous write is told how to authenticate (401 with WWW-Authenticate: Token).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "catalog.api.auth.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["catalog.api.policies.ReadOnlyOrStaffWithModelPermissions"],
@@ -144,7 +202,10 @@ REST_FRAMEWORK = {
         "catalog.api.csv_export.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["catalog.api.policies.AnonymousRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env_rate("API_ANON_THROTTLE_RATE", default="120/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_ANON_THROTTLE_RATE", default="120/minute"),
+        "token_failures": env_rate("API_TOKEN_FAILURE_RATE", default="10/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogAutoSchema",
     "EXCEPTION_HANDLER": "catalog.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -145,7 +145,8 @@ def test_schema_endpoint_serves_openapi_3(client):
 class TestThrottling:
     @pytest.fixture
     def three_per_minute(self, settings):
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
+        rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "3/minute"}
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
         assert api_settings.DEFAULT_THROTTLE_RATES["anon"] == "3/minute"
 
     def test_anonymous_clients_are_throttled(self, api, three_per_minute):

@@ -244,7 +244,8 @@ def in_process_requests(settings):
     transaction that would close it (django.test.Client disconnects the same signal handler).
     The throttle only applies to anonymous requests, which the ignored_auth check sends.
     """
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "100000/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:

@@ -267,11 +267,9 @@ class TestAdmin:
         assert admin_client.get("/admin/catalog/importrun/add/")["Location"].endswith("/import/")
 
     def test_non_staff_and_staff_without_permission_are_refused(self, client):
-        User.objects.create_user("reader", password="pw-irrelevant-123")
-        client.login(username="reader", password="pw-irrelevant-123")
+        client.force_login(User.objects.create_user("reader"))
         assert client.get("/admin/catalog/importrun/import/").status_code == 302  # to the login page
-        User.objects.create_user("intern", password="pw-irrelevant-123", is_staff=True)
-        client.login(username="intern", password="pw-irrelevant-123")
+        client.force_login(User.objects.create_user("intern", is_staff=True))
         assert client.get("/admin/catalog/importrun/import/").status_code == 403
         intern = User.objects.get(username="intern")
         intern.user_permissions.add(Permission.objects.get(codename="add_importrun"))

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from landscape.env import env_bool, env_list, env_rate
+from tests.production_env import PRODUCTION_ENV
 
 
 @pytest.mark.parametrize(
@@ -59,7 +60,8 @@ def settings_in_a_fresh_process(expression, **environ):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SECRET_KEY", "DJANGO_DEBUG", "REDIS_URL"}}
+    inherited = {"DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_SECURE_SSL_REDIRECT", "REDIS_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, "-c", f"import django; from django.conf import settings; print({expression})"],
         env={**env, "DJANGO_SETTINGS_MODULE": "landscape.settings", **environ},
@@ -73,6 +75,57 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
     result = settings_in_a_fresh_process("settings.DEBUG", DJANGO_DEBUG="false")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "REDIS_URL"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**env, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"DJANGO_SECRET_KEY": "short-key"}, "at least 50 characters"),
+        ({"DJANGO_SECRET_KEY": "a" * 60}, "at least 50 characters"),  # long, but not random
+        ({"DJANGO_ALLOWED_HOSTS": "*"}, "'*' would accept any Host header"),
+        ({"DJANGO_DEBUG": "maybe"}, "is not a boolean"),
+        ({"DJANGO_TRUSTED_PROXY_COUNT": "one"}, "is not a whole number"),
+    ],
+)
+def test_start_up_refuses_unsafe_settings(override, message):
+    result = settings_in_a_fresh_process("settings.DEBUG", **{**PRODUCTION_ENV, **override})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_defaults_are_https_only():
+    result = settings_in_a_fresh_process(
+        "settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_NAME, "
+        "settings.CSRF_COOKIE_NAME, settings.SECURE_PROXY_SSL_HEADER",
+        **PRODUCTION_ENV,
+    )
+    assert result.stdout.strip() == (
+        "True 31536000 __Host-sessionid __Host-csrftoken ('HTTP_X_FORWARDED_PROTO', 'https')"
+    ), result.stderr
+
+
+def test_debug_needs_no_secret_key_and_keeps_plain_cookie_names():
+    result = settings_in_a_fresh_process(
+        "settings.SESSION_COOKIE_NAME, settings.SECURE_SSL_REDIRECT", DJANGO_DEBUG="true"
+    )
+    assert result.stdout.strip() == "sessionid False", result.stderr
 
 
 def test_redis_url_makes_redis_the_shared_cache():

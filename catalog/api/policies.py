@@ -3,6 +3,8 @@
 from rest_framework import pagination, permissions, throttling
 from rest_framework.settings import api_settings
 
+from landscape.client_ip import client_ip
+
 
 class ReadOnly(permissions.BasePermission):
     def has_permission(self, request, view):
@@ -24,6 +26,10 @@ class AnonymousRateThrottle(throttling.AnonRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def get_ident(self, request):
+        """The client behind trusted proxies: the same address the login lockout counts."""
+        return client_ip(request)
 
 
 class BoundedPageNumberPagination(pagination.PageNumberPagination):

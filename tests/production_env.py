@@ -1,0 +1,8 @@
+"""The environment of a production server, for tests that start one in a fresh process."""
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k8Jd-2pQz_x7Lw9Vn4Rb6Tc1Ym3Hs5Fg0Ua8Ei2Oo7Pl4Kj9Qw1Ez6Xr3Ct5Vb8Nm0",
+    "DJANGO_ALLOWED_HOSTS": "landscape.example.org",
+    "DJANGO_TRUSTED_PROXY_COUNT": "1",
+}
