@@ -103,6 +103,33 @@ def test_health_check_reports_a_database_it_cannot_reach(client, db, monkeypatch
     assert response.json() == {"status": "unavailable"}
 
 
+@pytest.mark.parametrize(("path", "content_type"), [("/models/", "text/html"), ("/api/v1/models/", "application/json")])
+def test_a_database_that_drops_mid_request_is_a_503_without_a_traceback(client, db, monkeypatch, path, content_type):
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    def dropped(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(QuerySet, "_fetch_all", dropped)
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith(content_type)
+    assert "Traceback" not in response.content.decode() and "OperationalError" not in response.content.decode()
+
+
+def test_other_errors_stay_500s(client, db, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(QuerySet, "_fetch_all", broken)
+    client.raise_request_exception = False
+    assert client.get("/models/").status_code == 500
+
+
 def test_cookies_are_secure_host_only_and_named_for_it(client, db):
     response = client.get("/admin/login/", secure=True)
     cookie = response.cookies["__Host-csrftoken"]
