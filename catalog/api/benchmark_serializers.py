@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from catalog.api.fast_read import FastReadMixin
 from catalog.api.fields import LinkField
+from catalog.benchmark_validation import RESULT_COLUMNS
 from catalog.benchmarking import catalog_bounds
 from catalog.choices import PeakPrecision, RooflineLimit
 from catalog.models import BenchmarkResult, BenchmarkRun
@@ -107,33 +108,7 @@ SkippedField = json_field("SkippedField", SKIPPED_SCHEMA)
 WarningsField = json_field("WarningsField", WARNINGS_SCHEMA)
 SamplesField = json_field("SamplesField", SAMPLES_SCHEMA)
 
-RESULT_FIELDS = [
-    "backend",
-    "device",
-    "batch_size",
-    "prompt_tokens",
-    "generated_tokens",
-    "repetitions",
-    "load_s",
-    "session_s",
-    "peak_rss_bytes",
-    "ttft_s",
-    "prefill_tokens_per_s",
-    "tpot_s",
-    "itl_p50_s",
-    "itl_p90_s",
-    "itl_p99_s",
-    "generation_tokens_per_s",
-    "prefill_flops",
-    "prefill_flops_per_s",
-    "prefill_peak_fraction",
-    "decode_bytes",
-    "decode_bytes_per_s",
-    "decode_bandwidth_fraction",
-    "ttft_spread",
-    "itl_spread",
-    "warnings",
-]
+RESULT_FIELDS = [*RESULT_COLUMNS, "warnings"]  # every stored column, in the contract's order
 
 
 class BenchmarkResultSerializer(FastReadMixin, serializers.ModelSerializer):
