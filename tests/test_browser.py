@@ -172,3 +172,21 @@ def test_admin_works_under_the_content_security_policy(browser, live_server, bun
     page.wait_for_selector("#hardware_form")
     page.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_benchmark_pages_draw_every_chart_under_the_policy(browser, live_server, bundled):
+    from catalog.benchmarking import record_run
+    from tests.benchmark_reports import benchmark_report
+
+    run = record_run(report=benchmark_report())
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = watch(page, live_server)
+    for path in ("/benchmarks/", f"/benchmarks/{run.pk}/"):
+        assert page.goto(f"{live_server.url}{path}").status == 200
+        plots = page.locator("[data-figure]")
+        assert plots.count() >= 1
+        for index in range(plots.count()):
+            page.wait_for_selector(f"#{plots.nth(index).get_attribute('id')}[data-rendered='true']", timeout=20_000)
+    assert plots.count() == 5  # the run: ITL and TTFT distributions, rates by prompt, roofline, catalog chips
+    page.close()
+    assert problems == [], "\n".join(problems)
