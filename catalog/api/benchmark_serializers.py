@@ -7,9 +7,9 @@ The report's nested objects are stored as JSON; each gets a field with its docum
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog import benchmark_validation as contract
 from catalog.api.fast_read import FastReadMixin
 from catalog.api.fields import LinkField
-from catalog.benchmark_validation import RESULT_COLUMNS
 from catalog.benchmarking import catalog_bounds
 from catalog.choices import PeakPrecision, RooflineLimit
 from catalog.models import BenchmarkResult, BenchmarkRun
@@ -29,62 +29,62 @@ def array_schema(items, description=""):
     return {"type": "array", "items": items, **({"description": description} if description else {})}
 
 
-MODEL_SCHEMA = object_schema(
-    {
-        "name": STRING,
-        "vocab_size": INTEGER,
-        "d_model": INTEGER,
-        "n_layers": INTEGER,
-        "n_heads": INTEGER,
-        "max_context": INTEGER,
-        "seed": INTEGER,
-        "parameters": INTEGER,
-        "weight_bytes": INTEGER,
-        "checksum": STRING,
-    },
+# The shapes below are the contract's own key lists (``catalog.benchmark_validation``, which ``record_run``
+# enforces), turned into JSON Schema, so the API documents exactly what can be stored; only the
+# descriptions are added here.
+CONTRACT_TYPES = {
+    contract.NUMBER: NUMBER,
+    contract.SIGNED_NUMBER: NUMBER,
+    contract.INTEGER: INTEGER,
+    contract.STRING: STRING,
+    contract.OPTIONAL_STRING: NULLABLE_STRING,
+    contract.BOOLEAN: {"type": "boolean"},
+}
+
+
+def contract_schema(keys, description="", *, notes=None, nested=None, **extra):
+    """An object schema from a contract key list; ``nested`` gives the schemas of lists and objects."""
+    notes, nested = notes or {}, nested or {}
+    properties = {}
+    for name, kind in keys.items():
+        schema = nested[name] if name in nested else CONTRACT_TYPES[kind]
+        properties[name] = {**schema, "description": notes[name]} if name in notes else schema
+    return object_schema(properties, description, **extra)
+
+
+MODEL_SCHEMA = contract_schema(
+    contract.MODEL_KEYS,
     "The benchmark model: its shape, weight seed, size and the SHA-256 of its fp32 weights.",
 )
-MACHINE_SCHEMA = object_schema(
-    {
-        "cpu_model": STRING,
-        "physical_cores": INTEGER,
-        "logical_cpus": INTEGER,
-        "memory_bytes": INTEGER,
-        "gpu": {**STRING, "description": "Empty when there is none."},
-        "os": STRING,
-        "python": STRING,
-        "numpy": STRING,
-        "blas": STRING,
-        "onnxruntime": {**NULLABLE_STRING, "description": "Version; null when not installed."},
-        "torch": {**NULLABLE_STRING, "description": "Version; null when not installed."},
-        "matmul_peak_flops": {**NUMBER, "description": "Measured fp32 matmul FLOP/s."},
-        "matmul": object_schema({"size": INTEGER, "library": STRING, "samples_s": array_schema(NUMBER)}),
-        "memory_bandwidth": {**NUMBER, "description": "Measured byte/s: the best STREAM kernel."},
-        "stream": object_schema(
-            {"copy": NUMBER, "scale": NUMBER, "add": NUMBER, "triad": NUMBER, "array_bytes": INTEGER},
+MACHINE_SCHEMA = contract_schema(
+    contract.MACHINE_KEYS,
+    "The machine the run measured, its library versions and its measured limits.",
+    notes={
+        "gpu": "Empty when there is none.",
+        "onnxruntime": "Version; null when not installed.",
+        "torch": "Version; null when not installed.",
+        "matmul_peak_flops": "Measured fp32 matmul FLOP/s.",
+        "memory_bandwidth": "Measured byte/s: the best STREAM kernel.",
+    },
+    nested={
+        "matmul": contract_schema(contract.MATMUL_KEYS, nested={"samples_s": array_schema(NUMBER)}),
+        "stream": contract_schema(
+            contract.STREAM_KEYS,
             "STREAM kernels in byte/s (a runner may add more, e.g. read), and the size of each array.",
         ),
     },
-    "The machine the run measured, its library versions and its measured limits.",
 )
-HARNESS_SCHEMA = object_schema(
-    {
-        "backend": STRING,
-        "harness_s_per_token": NUMBER,
-        "bare_s_per_token": NUMBER,
-        "fraction": {**NUMBER, "description": "Extra time over the bare loop; below zero within noise."},
-        "bookkeeping_s_per_token": {
-            **NUMBER,
-            "description": "The same two loops over instant calls: the harness's own cost per token, noise-free.",
-        },
-        "bookkeeping_fraction": {**NUMBER, "description": "bookkeeping_s_per_token over the bare time per token."},
-    },
+HARNESS_SCHEMA = contract_schema(
+    contract.HARNESS_KEYS,
     "What the timing harness itself costs per generated token; null when not measured.",
+    notes={
+        "fraction": "Extra time over the bare loop; below zero within noise.",
+        "bookkeeping_s_per_token": "The same loops around instant calls: the harness's own cost per token, noise-free.",
+        "bookkeeping_fraction": "bookkeeping_s_per_token over the bare time per token.",
+    },
     nullable=True,
 )
-SKIPPED_SCHEMA = array_schema(
-    object_schema({"backend": STRING, "device": STRING, "reason": STRING}), "Backends not run, with the reason."
-)
+SKIPPED_SCHEMA = array_schema(contract_schema(contract.SKIPPED_KEYS), "Backends not run, with the reason.")
 WARNINGS_SCHEMA = array_schema(STRING)
 SAMPLES_SCHEMA = object_schema(
     {
@@ -108,7 +108,7 @@ SkippedField = json_field("SkippedField", SKIPPED_SCHEMA)
 WarningsField = json_field("WarningsField", WARNINGS_SCHEMA)
 SamplesField = json_field("SamplesField", SAMPLES_SCHEMA)
 
-RESULT_FIELDS = [*RESULT_COLUMNS, "warnings"]  # every stored column, in the contract's order
+RESULT_FIELDS = [*contract.RESULT_COLUMNS, "warnings"]  # every stored column, in the contract's order
 
 
 class BenchmarkResultSerializer(FastReadMixin, serializers.ModelSerializer):
