@@ -186,6 +186,24 @@ def run_step(command, log, env, timeout=600):
         raise Failed(f"{' '.join(map(str, command[:3]))} failed (exit {result.returncode}):\n{tail}")
 
 
+def run_script(run, args, verdict):
+    """A script's main: a time-stamped log folder, ``run(args, out)``'s exit code, 2 when a step failed.
+
+    ``verdict(code, out)`` is printed at the end.
+    """
+    sys.stdout.reconfigure(line_buffering=True)
+    exit_on_sigterm()
+    out = Path(args.out) / time.strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        code = run(args, out)
+    except Failed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"\n{'PASS' if code == 0 else 'FAIL'}{verdict(code, out)}")
+    return code
+
+
 def exit_on_sigterm():
     """Turn SIGTERM into SystemExit so `finally` blocks stop servers and drop databases."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -23,7 +23,6 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
-from pathlib import Path
 
 from common import (
     BIN,
@@ -31,10 +30,10 @@ from common import (
     ROOT,
     Failed,
     drop_database,
-    exit_on_sigterm,
     flush_redis,
     postgres_ready,
     production_env,
+    run_script,
     run_step,
 )
 
@@ -160,18 +159,7 @@ def run(args, out):
 
 
 def main():
-    args = parse_args()
-    sys.stdout.reconfigure(line_buffering=True)
-    exit_on_sigterm()
-    out = Path(args.out) / time.strftime("%Y%m%d-%H%M%S")
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        code = run(args, out)
-    except Failed as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"\n{'PASS' if code == 0 else 'FAIL'} (pytest exit {code})")
-    return code
+    return run_script(run, parse_args(), lambda code, out: f" (pytest exit {code})")
 
 
 if __name__ == "__main__":

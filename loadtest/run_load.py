@@ -31,7 +31,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 from common import (
     BIN,
@@ -41,7 +40,6 @@ from common import (
     Failed,
     Process,
     drop_database,
-    exit_on_sigterm,
     fetch,
     flush_redis,
     other_clients,
@@ -51,6 +49,7 @@ from common import (
     production_env,
     recreate_database,
     restart_postgres_command,
+    run_script,
     run_step,
     wait_until,
 )
@@ -306,18 +305,7 @@ def run(args, out):
 
 
 def main():
-    args = parse_args()
-    sys.stdout.reconfigure(line_buffering=True)
-    exit_on_sigterm()
-    out = Path(args.out) / time.strftime("%Y%m%d-%H%M%S")
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        code = run(args, out)
-    except Failed as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"\n{'PASS' if code == 0 else 'FAIL'}: logs in {out}")
-    return code
+    return run_script(run, parse_args(), lambda code, out: f": logs in {out}")
 
 
 if __name__ == "__main__":
