@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format check-migrations clean
+.PHONY: install run serve test lint format check-migrations messages check-messages clean
 
 # Reinstall only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -45,6 +45,18 @@ format: install
 
 check-migrations: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The Korean catalog (GNU gettext: apt-get install gettext). Collect the marked strings into
+# locale/ko/LC_MESSAGES/django.po, translate what is new there, then compile django.mo; commit both.
+MESSAGES_IGNORE := --ignore=.venv --ignore=loadtest --ignore=benchmarks --ignore=tests --ignore=staticfiles
+messages: export DJANGO_DEBUG ?= true
+messages: install
+	$(BIN)/python manage.py makemessages --locale ko --add-location file --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages --locale ko $(MESSAGES_IGNORE)
+
+# CI: the committed catalog holds every marked string and its .mo is compiled from it.
+check-messages: messages
+	git diff --exit-code -I '^"POT-Creation-Date' -- locale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,9 +1,12 @@
 from csp.decorators import csp_update
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from landscape import language
 
 
 def favicon(request):
@@ -24,7 +27,10 @@ urlpatterns = [
         csp_update({"worker-src": ["'self'", "blob:"]})(SpectacularRedocView.as_view(url_name="schema")),
         name="api-redoc",
     ),
-    path("", include("catalog.urls")),
+    # The language switcher posts here: it keeps the choice in a cookie and returns to the same page.
+    path("i18n/setlang/", language.set_language, name="set_language"),
 ]
+# The website in English at the plain URLs and in Korean under /ko/ (see landscape/language.py).
+urlpatterns += i18n_patterns(path("", include("catalog.urls")), prefix_default_language=False)
 
 handler404 = "catalog.api.errors.not_found"

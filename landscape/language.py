@@ -1,0 +1,50 @@
+"""The reader's language. English lives at the plain URLs, Korean under /ko/ (``i18n_patterns``).
+
+A /ko/ link shows Korean to anyone, so links are shareable. A plain URL shows English unless the reader has
+chosen Korean with the switcher (Django's ``set_language`` keeps the choice in a cookie) or, on a first
+visit with no choice yet, the browser's ``Accept-Language`` prefers Korean: then it redirects to /ko/.
+Django's own ``prefix_default_language=True`` would do the same but move every English URL under /en/.
+"""
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_from_path, get_language_from_request
+from django.views import i18n
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+class PreferredLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        unprefixed = get_language_from_path(request.path_info) is None
+        if unprefixed and request.method in SAFE_METHODS:
+            preferred = get_language_from_request(request)  # the cookie, then Accept-Language, then the default
+            if preferred != settings.LANGUAGE_CODE:
+                path = request.get_full_path()
+                target = translate_url(path, preferred)  # unchanged for the API, the admin and unknown paths
+                if target != path:
+                    response = HttpResponseRedirect(target)
+                    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                    return response
+        response = self.get_response(request)
+        if unprefixed:
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+def set_language(request):
+    """Django's ``set_language``, with ``next`` resolved in its own language.
+
+    Django translates ``next`` by resolving it in the active language, and a /ko/ path only resolves while
+    Korean is active: this request (to /i18n/) runs in English, so switching back from /ko/models/ would
+    stay on the Korean page.
+    """
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    with translation.override(get_language_from_path(next_url) or settings.LANGUAGE_CODE):
+        return i18n.set_language(request)
