@@ -8,6 +8,7 @@ import datetime
 
 import plotly.graph_objects as go
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from catalog.benchmark.roofline import arithmetic_intensity, prefill_bound
 from catalog.charts import LOG_AXIS, layout
@@ -48,17 +49,19 @@ def runs_over_time(rates):
                 mode="lines+markers",
                 name=name,
                 customdata=[
-                    [row["run_id"], escape(row["run__cpu_model"]), "quick" if row["run__quick"] else "full"]
+                    [row["run_id"], escape(row["run__cpu_model"]), _("quick") if row["run__quick"] else _("full")]
                     for row in rows
                 ],
-                hovertemplate=f"<b>{name}</b><br>run %{{customdata[0]}} (%{{customdata[2]}}), %{{x|%Y-%m-%d %H:%M}}"
-                "<br>%{customdata[1]}<br>%{y:.3s} tokens/s<extra></extra>",
+                hovertemplate=f"<b>{name}</b><br>"
+                + _("Run")
+                + " %{customdata[0]} (%{customdata[2]}), %{x|%Y-%m-%d %H:%M}<br>%{customdata[1]}<br>"
+                + "%{y:.3s} tokens/s<extra></extra>",
             )
         )
     figure.update_layout(
         layout(
-            xaxis={"title": "Run started (UTC)"},
-            yaxis={**LOG_AXIS, "title": "Best generation tokens/s (log scale)"},
+            xaxis={"title": _("Run started (UTC)")},
+            yaxis={**LOG_AXIS, "title": _("Best generation tokens/s (log scale)")},
         )
     )
     return figure
@@ -76,7 +79,7 @@ def latency_samples(result, metric):
 
 def latency_distribution(results, metric):
     """A box per configuration over its raw samples: inter-token latency ("itl") or time to first token ("ttft")."""
-    title = {"itl": "Inter-token latency (ms)", "ttft": "Time to first token (ms)"}[metric]
+    title = {"itl": _("Inter-token latency (ms, log scale)"), "ttft": _("Time to first token (ms, log scale)")}[metric]
     figure = go.Figure()
     for result in results:
         samples = latency_samples(result, metric)
@@ -93,8 +96,8 @@ def latency_distribution(results, metric):
         )
     figure.update_layout(
         layout(
-            xaxis={"title": "Backend/device, batch, prompt and generated tokens", "automargin": True},
-            yaxis={**LOG_AXIS, "title": f"{title}, log scale"},
+            xaxis={"title": _("Backend/device, batch, prompt and generated tokens"), "automargin": True},
+            yaxis={**LOG_AXIS, "title": title},
             showlegend=False,
         )
     )
@@ -107,10 +110,13 @@ def rates_by_prompt_length(results):
     groups = by_key(results, lambda r: (r.backend, r.device, r.batch_size, r.generated_tokens))
     for (backend, device, batch, generated), rows in sorted(groups.items()):
         rows = sorted(rows, key=lambda result: result.prompt_tokens)
-        label = escape(f"{backend}/{device}, batch {batch}, {generated} generated")
+        label = escape(
+            _("%(backend)s/%(device)s, batch %(batch)s, %(generated)s generated")
+            % {"backend": backend, "device": device, "batch": batch, "generated": generated}
+        )
         for phase, attribute, dash in (
-            ("prefill", "prefill_tokens_per_s", "solid"),
-            ("generation", "generation_tokens_per_s", "dash"),
+            (_("prefill"), "prefill_tokens_per_s", "solid"),
+            (_("generation"), "generation_tokens_per_s", "dash"),
         ):
             figure.add_trace(
                 go.Scatter(
@@ -120,13 +126,15 @@ def rates_by_prompt_length(results):
                     line={"dash": dash},
                     name=f"{label}: {phase}",
                     legendgroup=label,
-                    hovertemplate=f"<b>{label}</b><br>prompt %{{x}} tokens: %{{y:.3s}} {phase} tokens/s<extra></extra>",
+                    hovertemplate=f"<b>{label}</b><br>"
+                    + _("Prompt tokens")
+                    + f": %{{x}}<br>{phase}: %{{y:.3s}} tokens/s<extra></extra>",
                 )
             )
     figure.update_layout(
         layout(
-            xaxis={**LOG_AXIS, "title": "Prompt length (tokens, log scale)"},
-            yaxis={**LOG_AXIS, "title": "Tokens per second (log scale)"},
+            xaxis={**LOG_AXIS, "title": _("Prompt length (tokens, log scale)")},
+            yaxis={**LOG_AXIS, "title": _("Tokens per second (log scale)")},
         )
     )
     return figure
@@ -152,7 +160,8 @@ def machine_roofline(run, results, config):
     """This machine's roofline from its measured matmul peak and memory bandwidth, with every measured phase."""
     peak, bandwidth = run.matmul_peak_flops, run.memory_bandwidth
     points = [(result, *point) for result in results for point in measured_points(config, result)]
-    known = [intensity for _, _, intensity, _ in points if intensity]
+    phase_labels = {"prefill": _("prefill"), "decode": _("decode")}
+    known = [point[2] for point in points if point[2]]
     ridge = peak / bandwidth if bandwidth else 1.0
     low = min([*known, ridge, 1.0]) / 4
     high = max([*known, ridge, 1.0]) * 4
@@ -165,8 +174,8 @@ def machine_roofline(run, results, config):
             y=[min(peak, bandwidth * x) for x in xs],
             mode="lines",
             line={"color": "#444", "width": 3},
-            name="This machine's roofline (measured peaks)",
-            hovertemplate="%{x:.3g} FLOP/byte → at most %{y:.3s} FLOP/s<extra></extra>",
+            name=_("This machine's roofline (measured peaks)"),
+            hovertemplate="%{x:.3g} FLOP/byte → ≤ %{y:.3s} FLOP/s<extra></extra>",
         )
     )
     figure.add_trace(
@@ -175,7 +184,7 @@ def machine_roofline(run, results, config):
             y=[peak, peak],
             mode="lines",
             line={"color": "#d62728", "dash": "dot"},
-            name=f"Measured matmul peak: {peak:.3g} FLOP/s",
+            name=_("Measured matmul peak: %(peak).3g FLOP/s") % {"peak": peak},
             hoverinfo="skip",
         )
     )
@@ -185,16 +194,16 @@ def machine_roofline(run, results, config):
             y=[bandwidth * low, bandwidth * high],
             mode="lines",
             line={"color": "#1f77b4", "dash": "dot"},
-            name=f"Measured memory bandwidth (best STREAM kernel): {bandwidth:.3g} byte/s",
+            name=_("Measured memory bandwidth (best STREAM kernel): %(bandwidth).3g byte/s") % {"bandwidth": bandwidth},
             hoverinfo="skip",
         )
     )
     for (backend, device, phase), rows in sorted(by_key(points, lambda p: (p[0].backend, p[0].device, p[1])).items()):
-        name = escape(f"{backend}/{device}: {phase}")
+        name = escape(f"{backend}/{device}: {phase_labels[phase]}")
         figure.add_trace(
             go.Scatter(
-                x=[intensity for _, _, intensity, _ in rows],
-                y=[achieved for _, _, _, achieved in rows],
+                x=[point[2] for point in rows],
+                y=[point[3] for point in rows],
                 mode="markers",
                 marker={"size": 10, "symbol": "circle" if phase == "prefill" else "diamond"},
                 name=name,
@@ -204,8 +213,8 @@ def machine_roofline(run, results, config):
         )
     figure.update_layout(
         layout(
-            xaxis={**LOG_AXIS, "title": "Arithmetic intensity (FLOP per byte)"},
-            yaxis={**LOG_AXIS, "title": "Attainable fp32 throughput (FLOP/s)"},
+            xaxis={**LOG_AXIS, "title": _("Arithmetic intensity (FLOP per byte)")},
+            yaxis={**LOG_AXIS, "title": _("Attainable fp32 throughput (FLOP/s)")},
         )
     )
     return figure
@@ -218,16 +227,23 @@ def catalog_comparison(bounds):
     labelled an estimate.
     """
     bars = [
-        (escape(f"This machine, {row['backend']}/{row['device']} (measured)"), row, "measured", "")
+        (
+            escape(_("This machine, %(backend)s/%(device)s (measured)") % row),
+            row,
+            "measured",
+            _("measured"),
+            "",
+        )
         for row in bounds["measured"]
     ]
     machine = bounds["this_machine"]
-    bars.append(("This machine (roofline bound)", machine, "roofline bound from measured peaks", ""))
+    bars.append((_("This machine (roofline bound)"), machine, "bound", _("roofline bound from measured peaks"), ""))
     bars += [
         (
-            escape(f"{chip['name']} (estimate)"),
+            escape(_("%(name)s (estimate)") % {"name": chip["name"]}),
             chip,
-            f"roofline estimate, {chip['precision'].upper()} datasheet peak",
+            "bound",
+            _("roofline estimate, %(precision)s datasheet peak") % {"precision": chip["precision"].upper()},
             escape(chip["assumption"]),
         )
         for chip in bounds["hardware"]
@@ -235,20 +251,20 @@ def catalog_comparison(bounds):
     bars.reverse()  # horizontal bars draw bottom-up: keep this machine at the top
     figure = go.Figure()
     for phase, measured_key, bound_key, colour in (
-        ("generation", "generation_tokens_per_s", "decode_tokens_per_s", "#ff7f0e"),
-        ("prefill", "prefill_tokens_per_s", "prefill_tokens_per_s", "#1f77b4"),
+        (_("generation"), "generation_tokens_per_s", "decode_tokens_per_s", "#ff7f0e"),
+        (_("prefill"), "prefill_tokens_per_s", "prefill_tokens_per_s", "#1f77b4"),
     ):
         figure.add_trace(
             go.Bar(
-                y=[label for label, *_ in bars],
-                x=[row[measured_key if kind == "measured" else bound_key] for _, row, kind, _ in bars],
+                y=[bar[0] for bar in bars],
+                x=[row[measured_key if kind == "measured" else bound_key] for _label, row, kind, *_rest in bars],
                 orientation="h",
                 name=f"{phase} tokens/s",
                 marker={
                     "color": colour,
-                    "pattern": {"shape": ["" if kind == "measured" else ESTIMATE_PATTERN for _, _, kind, _ in bars]},
+                    "pattern": {"shape": ["" if bar[2] == "measured" else ESTIMATE_PATTERN for bar in bars]},
                 },
-                customdata=[[kind, assumption] for _, _, kind, assumption in bars],
+                customdata=[[kind_label, assumption] for *_first, kind_label, assumption in bars],
                 hovertemplate=f"<b>%{{y}}</b><br>%{{x:.3s}} {phase} tokens/s<br>%{{customdata[0]}}"
                 "<br>%{customdata[1]}<extra></extra>",
             )
@@ -261,8 +277,12 @@ def catalog_comparison(bounds):
             yaxis={"title": "", "automargin": True},
             xaxis={
                 **LOG_AXIS,
-                "title": f"Tokens/s, prompt {bounds['prompt_tokens']}, {bounds['generated_tokens']} generated, "
-                f"batch {bounds['batch_size']} (log)",
+                "title": _("Tokens/s, prompt %(prompt)s, %(generated)s generated, batch %(batch)s (log)")
+                % {
+                    "prompt": bounds["prompt_tokens"],
+                    "generated": bounds["generated_tokens"],
+                    "batch": bounds["batch_size"],
+                },
             },
         )
     )

@@ -8,6 +8,7 @@ not a measurement, computed with the same arithmetic as this machine's own bound
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from catalog.benchmark.model import ModelConfig
 from catalog.benchmark.roofline import decode_bound, prefill_bound
@@ -16,7 +17,7 @@ from catalog.models import BenchmarkResult, BenchmarkRun, Hardware
 
 __all__ = ["InvalidReport", "catalog_bounds", "model_config", "record_run", "stream_kernels", "validate_report"]
 
-ESTIMATE_NOTE = (
+ESTIMATE_NOTE = _(
     "Roofline upper bounds from datasheet peaks, not measurements: for each chip, the time of a phase is at "
     "least its FLOPs over the peak and its bytes over the memory bandwidth. Real serving reaches a fraction "
     "of these; this machine's bound uses its own measured matmul peak and memory bandwidth."
@@ -98,8 +99,10 @@ def peak_for_fp32_model(chip):
     return (
         chip.bf16_flops,
         "bf16",
-        "No FP32 peak in the catalog: the dense BF16/FP16 tensor peak is used, as if the model ran in BF16 "
-        "at the same bytes (an optimistic bound).",
+        _(
+            "No FP32 peak in the catalog: the dense BF16/FP16 tensor peak is used, as if the model ran in BF16 "
+            "at the same bytes (an optimistic bound)."
+        ),
     )
 
 
@@ -169,8 +172,8 @@ def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size
         hardware.append(
             {
                 "slug": chip.slug,
-                "name": chip.name,
-                "vendor": chip.vendor.name,
+                "name": chip.display_name,
+                "vendor": chip.vendor.display_name,
                 "precision": precision,
                 "assumption": assumption,
                 **bound_row(config, **lengths, peak_flops=peak, bandwidth=chip.memory_bandwidth),

@@ -1,7 +1,9 @@
 """Figures as pure functions: rows in, a plotly Figure out. Pages hand ``figure_json`` to the browser.
 
 Every string that comes from the database is HTML-escaped before it reaches a figure: plotly renders a
-small HTML subset in names, hover text and labels. Numbers stay in SI units; axes say which.
+small HTML subset in names, hover text and labels. Numbers stay in SI units; axes say which. Titles, axis
+labels and hover text are translated at call time (figures are built per request, in the reader's language);
+rows show their ``display_name`` (the Korean name on Korean pages).
 """
 
 import datetime
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.choices import HardwareKind
 from catalog.formatting import si
@@ -32,6 +36,11 @@ def figure_json(figure):
 
 def layout(**overrides):
     return {**BASE_LAYOUT, **overrides}
+
+
+def name_of(row):
+    """A row's name for a figure, escaped: its display name where it has one (rows or plain stand-ins)."""
+    return escape(getattr(row, "display_name", None) or row.name)
 
 
 def year_fraction(date):
@@ -60,25 +69,25 @@ def fit_doubling_time(points):
     if len(points) < 3:
         return None
     n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    mean_x = sum(x for x, _y in points) / n
+    mean_y = sum(y for _x, y in points) / n
+    spread = sum((x - mean_x) ** 2 for x, _y in points)
     if spread == 0:
         return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
     if slope <= 0:
         return None
-    years = [x for x, _ in points]
+    years = [x for x, _y in points]
     return ExponentialFit(1 / slope, min(years), max(years), mean_y - slope * mean_x, slope)
 
 
 def moores_law(chips):
     """Transistors per chip against release date, CPUs and accelerators as two series, each with its fit."""
-    series = {"Microprocessors (CPU)": [], "AI accelerators": []}
+    cpus, accelerators = _("Microprocessors (CPU)"), _("AI accelerators")
+    series = {cpus: [], accelerators: []}
     for chip in chips:
         if chip.transistors and chip.release_date:
-            key = "Microprocessors (CPU)" if chip.kind == HardwareKind.CPU else "AI accelerators"
-            series[key].append(chip)
+            series[cpus if chip.kind == HardwareKind.CPU else accelerators].append(chip)
     figure = go.Figure()
     fits = {}
     for (name, rows), colour in zip(series.items(), ("#6c757d", "#d62728"), strict=True):
@@ -86,7 +95,11 @@ def moores_law(chips):
             continue
         fit = fit_doubling_time([(year_fraction(chip.release_date), chip.transistors) for chip in rows])
         fits[name] = fit
-        label = f"{name}: doubling every {fit.doubling_years:.1f} years" if fit else name
+        label = (
+            _("%(series)s: doubling every %(years).1f years") % {"series": name, "years": fit.doubling_years}
+            if fit
+            else name
+        )
         figure.add_trace(
             go.Scatter(
                 x=[chip.release_date.isoformat() for chip in rows],
@@ -94,10 +107,13 @@ def moores_law(chips):
                 mode="markers",
                 name=label,
                 marker={"color": colour, "size": 9, "opacity": 0.8},
-                text=[escape(chip.name) for chip in rows],
-                customdata=[[escape(chip.vendor.name), chip.process_nm or "?"] for chip in rows],
+                text=[name_of(chip) for chip in rows],
+                customdata=[[name_of(chip.vendor), chip.process_nm or "?"] for chip in rows],
                 hovertemplate="<b>%{text}</b><br>%{customdata[0]}, %{x|%Y-%m}<br>"
-                "%{y:.3s} transistors<br>process %{customdata[1]} nm<extra></extra>",
+                + _("Transistors")
+                + ": %{y:.3s}<br>"
+                + _("Process node")
+                + ": %{customdata[1]} nm<extra></extra>",
             )
         )
         if fit:
@@ -108,13 +124,16 @@ def moores_law(chips):
                     y=[fit.at(start), fit.at(end)],
                     mode="lines",
                     line={"color": colour, "dash": "dot"},
-                    name=f"fit ({name})",
+                    name=_("fit (%(series)s)") % {"series": name},
                     hoverinfo="skip",
                     showlegend=False,
                 )
             )
     figure.update_layout(
-        layout(xaxis={"title": "Release date"}, yaxis={**LOG_AXIS, "title": "Transistors per chip (log scale)"})
+        layout(
+            xaxis={"title": _("Release date")},
+            yaxis={**LOG_AXIS, "title": _("Transistors per chip (log scale)")},
+        )
     )
     return figure, fits
 
@@ -122,12 +141,12 @@ def moores_law(chips):
 # ----------------------------------------------------------------------------------- vendor comparison
 
 VENDOR_METRICS = {
-    "bf16_flops": ("Dense BF16/FP16 throughput", "FLOP/s"),
-    "fp8_flops": ("Dense FP8 throughput", "FLOP/s"),
-    "int8_ops": ("Dense INT8 throughput", "OP/s"),
-    "memory_bytes": ("Memory capacity", "byte"),
-    "memory_bandwidth": ("Memory bandwidth", "byte/s"),
-    "tdp_watts": ("TDP", "W"),
+    "bf16_flops": (gettext_lazy("Dense BF16/FP16 throughput"), "FLOP/s"),
+    "fp8_flops": (gettext_lazy("Dense FP8 throughput"), "FLOP/s"),
+    "int8_ops": (gettext_lazy("Dense INT8 throughput"), "OP/s"),
+    "memory_bytes": (gettext_lazy("Memory capacity"), "byte"),
+    "memory_bandwidth": (gettext_lazy("Memory bandwidth"), "byte/s"),
+    "tdp_watts": (gettext_lazy("TDP"), "W"),
 }
 
 
@@ -137,22 +156,23 @@ def vendor_comparison(chips, metric):
     by_vendor = {}
     for chip in chips:
         if getattr(chip, metric) is not None:
-            by_vendor.setdefault(chip.vendor.name, []).append(chip)
+            by_vendor.setdefault(name_of(chip.vendor), []).append(chip)
     figure = go.Figure()
     for vendor, rows in sorted(by_vendor.items()):
         figure.add_trace(
             go.Bar(
-                x=[escape(chip.name) for chip in rows],
+                x=[name_of(chip) for chip in rows],
                 y=[getattr(chip, metric) for chip in rows],
-                name=escape(vendor),
+                name=vendor,
                 customdata=[[chip.release_date.year if chip.release_date else "?", chip.confidence] for chip in rows],
-                hovertemplate=f"<b>%{{x}}</b><br>%{{y:.3s}} {unit}<br>released %{{customdata[0]}}, "
-                "%{customdata[1]}<extra></extra>",
+                hovertemplate=f"<b>%{{x}}</b><br>%{{y:.3s}} {unit}<br>"
+                + _("Released")
+                + ": %{customdata[0]}, %{customdata[1]}<extra></extra>",
             )
         )
     figure.update_layout(
         layout(
-            xaxis={"title": "Chip", "tickangle": -45, "automargin": True},
+            xaxis={"title": _("Chip"), "tickangle": -45, "automargin": True},
             yaxis={"title": f"{label} ({unit})", "exponentformat": "SI"},
             barmode="group",
         )
@@ -171,7 +191,7 @@ def ppa(chips):
     by_vendor = {}
     for chip in chips:
         if chip.bf16_flops_per_watt and chip.bf16_flops_per_mm2:
-            by_vendor.setdefault(chip.vendor.name, []).append(chip)
+            by_vendor.setdefault(name_of(chip.vendor), []).append(chip)
     largest = max((chip.transistors or 0 for rows in by_vendor.values() for chip in rows), default=0) or 1
     figure = go.Figure()
     for vendor, rows in sorted(by_vendor.items()):
@@ -180,25 +200,31 @@ def ppa(chips):
                 x=[chip.bf16_flops_per_mm2 for chip in rows],
                 y=[chip.bf16_flops_per_watt for chip in rows],
                 mode="markers",
-                name=escape(vendor),
+                name=vendor,
                 marker={
                     "size": [8 + 32 * math.sqrt((chip.transistors or 0) / largest) for chip in rows],
                     "opacity": 0.75,
                     "line": {"width": 1, "color": "#333"},
                 },
-                text=[escape(chip.name) for chip in rows],
+                text=[name_of(chip) for chip in rows],
                 customdata=[
-                    [f"{chip.transistors:.3g}" if chip.transistors else "unknown", chip.process_nm or "?"]
-                    for chip in rows
+                    [f"{chip.transistors:.3g}" if chip.transistors else "?", chip.process_nm or "?"] for chip in rows
                 ],
                 hovertemplate="<b>%{text}</b><br>%{x:.3s} FLOP/s per mm²<br>%{y:.3s} FLOP/s per W<br>"
-                "%{customdata[0]} transistors, %{customdata[1]} nm<extra></extra>",
+                + _("Transistors")
+                + ": %{customdata[0]}, %{customdata[1]} nm<extra></extra>",
             )
         )
     figure.update_layout(
         layout(
-            xaxis={**LOG_AXIS, "title": f"Performance per area ({DERIVED_METRICS['bf16_flops_per_mm2'].unit})"},
-            yaxis={**LOG_AXIS, "title": f"Performance per watt ({DERIVED_METRICS['bf16_flops_per_watt'].unit})"},
+            xaxis={
+                **LOG_AXIS,
+                "title": _("Performance per area (%(unit)s)") % {"unit": DERIVED_METRICS["bf16_flops_per_mm2"].unit},
+            },
+            yaxis={
+                **LOG_AXIS,
+                "title": _("Performance per watt (%(unit)s)") % {"unit": DERIVED_METRICS["bf16_flops_per_watt"].unit},
+            },
         )
     )
     return figure
@@ -228,8 +254,8 @@ def transformer_workloads(model, *, prompt_tokens=2048, batch=1):
         return []
     per_token = 2 * active / (BYTES_PER_BF16_WEIGHT * total)
     return [
-        Workload(f"prefill, {prompt_tokens} tokens", per_token * prompt_tokens * batch),
-        Workload(f"decode, batch {batch}", per_token * batch),
+        Workload(_("prefill, %(tokens)s tokens") % {"tokens": prompt_tokens}, per_token * prompt_tokens * batch),
+        Workload(_("decode, batch %(batch)s") % {"batch": batch}, per_token * batch),
     ]
 
 
@@ -246,9 +272,10 @@ def roofline(chips, workloads=()):
                 x=xs,
                 y=[min(chip.bf16_flops, chip.memory_bandwidth * x) for x in xs],
                 mode="lines",
-                name=escape(chip.name),
-                hovertemplate=f"<b>{escape(chip.name)}</b><br>%{{x:.3g}} FLOP/byte → %{{y:.3s}} FLOP/s<br>"
-                f"ridge at {ridge:.0f} FLOP/byte<extra></extra>",
+                name=name_of(chip),
+                hovertemplate=f"<b>{name_of(chip)}</b><br>%{{x:.3g}} FLOP/byte → %{{y:.3s}} FLOP/s<br>"
+                + _("Ridge point")
+                + f": {ridge:.0f} FLOP/byte<extra></extra>",
             )
         )
     # Workloads as vertical line traces rather than layout shapes: on a log axis plotly places shape
@@ -268,8 +295,8 @@ def roofline(chips, workloads=()):
         )
     figure.update_layout(
         layout(
-            xaxis={**LOG_AXIS, "title": "Arithmetic intensity (FLOP per byte)"},
-            yaxis={**LOG_AXIS, "title": "Attainable dense BF16 throughput (FLOP/s)"},
+            xaxis={**LOG_AXIS, "title": _("Arithmetic intensity (FLOP per byte)")},
+            yaxis={**LOG_AXIS, "title": _("Attainable dense BF16 throughput (FLOP/s)")},
         )
     )
     return figure
@@ -280,7 +307,8 @@ def roofline(chips, workloads=()):
 
 def offering_label(price):
     tier = "" if price.context_tier == "standard" else f", {price.context_tier}"
-    return f"{price.provider.name}: {price.api_model_id}{tier}"
+    provider = getattr(price.provider, "display_name", None) or price.provider.name
+    return f"{provider}: {price.api_model_id}{tier}"
 
 
 def price_history(prices, *, today=None):
@@ -294,7 +322,8 @@ def price_history(prices, *, today=None):
         offerings.setdefault(offering_label(price), []).append(price)
     figure = go.Figure()
     for label, periods in offerings.items():
-        for kind, dash in (("input", "dot"), ("output", "dash"), ("blended", "solid")):
+        kinds = (("input", _("input"), "dot"), ("output", _("output"), "dash"), ("blended", _("blended"), "solid"))
+        for kind, kind_label, dash in kinds:
             xs, ys = [], []
             for period in periods:
                 value = float(getattr(period, "blended_per_mtok" if kind == "blended" else f"{kind}_per_mtok"))
@@ -310,18 +339,21 @@ def price_history(prices, *, today=None):
                     y=ys,
                     mode="lines",
                     line={"shape": "hv", "dash": dash},
-                    name=f"{escape(label)} ({kind})",
+                    name=f"{escape(label)} ({kind_label})",
                     legendgroup=escape(label),
                     # Blended by default; input and output one click away in the legend.
                     visible=True if kind == "blended" else "legendonly",
-                    hovertemplate=f"<b>{escape(label)}</b><br>{kind}: %{{y:$.4~f}} per 1M tokens<br>"
-                    "from %{x}<extra></extra>",
+                    hovertemplate=f"<b>{escape(label)}</b><br>{kind_label}: %{{y:$.4~f}} "
+                    + _("per 1M tokens")
+                    + "<br>"
+                    + _("from")
+                    + " %{x}<extra></extra>",
                 )
             )
     figure.update_layout(
         layout(
-            xaxis={"title": "Date"},
-            yaxis={**LOG_AXIS, "title": "USD per 1M tokens (log scale)"},
+            xaxis={"title": _("Date")},
+            yaxis={**LOG_AXIS, "title": _("USD per 1M tokens (log scale)")},
             legend={"orientation": "v"},
         )
     )
@@ -343,9 +375,9 @@ def cheapest_over_time(prices, *, today=None):
 
 def cheapest_price_figure(prices, *, today=None):
     steps, today = cheapest_over_time(prices, today=today)
-    xs = [date.isoformat() for date, _ in steps]
-    ys = [float(best.blended_per_mtok) for _, best in steps]
-    labels = [escape(f"{best.model.name} ({offering_label(best)})") for _, best in steps]
+    xs = [date.isoformat() for date, _best in steps]
+    ys = [float(best.blended_per_mtok) for _date, best in steps]
+    labels = [escape(f"{name_of(best.model)} ({offering_label(best)})") for _date, best in steps]
     if steps:  # carry the last step to today
         xs, ys, labels = [*xs, today.isoformat()], [*ys, ys[-1]], [*labels, labels[-1]]
     figure = go.Figure(
@@ -354,13 +386,13 @@ def cheapest_price_figure(prices, *, today=None):
             y=ys,
             mode="lines+markers",
             line={"shape": "hv"},
-            name="cheapest blended price",
+            name=_("cheapest blended price"),
             text=labels,
-            hovertemplate="%{x}<br>%{y:$.4~f} per 1M tokens<br>%{text}<extra></extra>",
+            hovertemplate="%{x}<br>%{y:$.4~f} " + _("per 1M tokens") + "<br>%{text}<extra></extra>",
         )
     )
     figure.update_layout(
-        layout(xaxis={"title": "Date"}, yaxis={**LOG_AXIS, "title": "Cheapest blended USD per 1M tokens (log)"})
+        layout(xaxis={"title": _("Date")}, yaxis={**LOG_AXIS, "title": _("Cheapest blended USD per 1M tokens (log)")})
     )
     return figure
 
@@ -368,8 +400,8 @@ def cheapest_price_figure(prices, *, today=None):
 # ---------------------------------------------------------------------------------------- model scale
 
 SCALE_METRICS = {
-    "parameters": "Parameters",
-    "training_compute_flop": "Training compute (FLOP)",
+    "parameters": gettext_lazy("Parameters"),
+    "training_compute_flop": gettext_lazy("Training compute (FLOP)"),
 }
 
 
@@ -388,25 +420,29 @@ def model_scale(models, metric="parameters"):
     for country, rows in sorted(by_country.items()):
         figure.add_trace(
             go.Scatter(
-                x=[model.release_date.isoformat() for model, _ in rows],
-                y=[getattr(model, metric) for model, _ in rows],
+                x=[model.release_date.isoformat() for model, _orgs in rows],
+                y=[getattr(model, metric) for model, _orgs in rows],
                 mode="markers",
                 name=escape(country),
                 marker={"size": 9, "opacity": 0.8},
-                text=[escape(model.name) for model, _ in rows],
+                text=[name_of(model) for model, _orgs in rows],
                 customdata=[
                     [
-                        escape(", ".join(org.name for org in organizations)),
+                        ", ".join(name_of(org) for org in organizations),
                         escape(training_hardware(model)),
                     ]
                     for model, organizations in rows
                 ],
                 hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{x|%Y-%m}: %{y:.3s}<br>"
-                "trained on: %{customdata[1]}<extra></extra>",
+                + _("Trained on")
+                + ": %{customdata[1]}<extra></extra>",
             )
         )
     figure.update_layout(
-        layout(xaxis={"title": "Release date"}, yaxis={**LOG_AXIS, "title": f"{SCALE_METRICS[metric]} (log scale)"})
+        layout(
+            xaxis={"title": _("Release date")},
+            yaxis={**LOG_AXIS, "title": _("%(metric)s (log scale)") % {"metric": SCALE_METRICS[metric]}},
+        )
     )
     return figure
 
@@ -414,8 +450,10 @@ def model_scale(models, metric="parameters"):
 def training_hardware(model):
     runs = [run for run in model.training_runs.all() if run.hardware_id]
     if not runs:
-        return "not recorded"
-    return "; ".join(f"{run.chip_count or '?'} x {run.hardware.name}" for run in runs)
+        return _("not recorded")
+    return "; ".join(
+        f"{run.chip_count or '?'} x {getattr(run.hardware, 'display_name', run.hardware.name)}" for run in runs
+    )
 
 
 # -------------------------------------------------------------------------------------------- compare
@@ -436,7 +474,7 @@ def relative_bars(subjects, metrics):
             value = values[index]
             labels.append(label)
             ratios.append(value / max(known) if value else None)
-            shown.append(si(value, unit) if value else "unknown")
+            shown.append(si(value, unit) if value else _("unknown"))
         figure.add_trace(
             go.Bar(
                 x=labels,
@@ -446,7 +484,7 @@ def relative_bars(subjects, metrics):
                 hovertemplate=f"<b>{escape(name)}</b><br>%{{x}}: %{{customdata}}<extra></extra>",
             )
         )
-    figure.update_layout(layout(barmode="group", yaxis={"title": "Relative to the best (1 = best)"}))
+    figure.update_layout(layout(barmode="group", yaxis={"title": _("Relative to the best (1 = best)")}))
     return figure
 
 
@@ -460,18 +498,18 @@ def hardware_comparison(comparison):
         ):
             continue  # smaller is better or not a quantity: the table shows them
         metrics.append((metric["label"], metric["unit"], values))
-    return relative_bars([chip.name for chip in chips], metrics)
+    return relative_bars([getattr(chip, "display_name", chip.name) for chip in chips], metrics)
 
 
 MODEL_COMPARED = [
-    ("parameters", "Parameters", ""),
-    ("active_parameters", "Active parameters", ""),
-    ("training_tokens", "Training tokens", ""),
-    ("training_compute_flop", "Training compute", "FLOP"),
-    ("context_length", "Context length", "tokens"),
+    ("parameters", gettext_lazy("Parameters"), ""),
+    ("active_parameters", gettext_lazy("Active parameters"), ""),
+    ("training_tokens", gettext_lazy("Training tokens"), ""),
+    ("training_compute_flop", gettext_lazy("Training compute"), "FLOP"),
+    ("context_length", gettext_lazy("Context length"), "tokens"),
 ]
 
 
 def model_comparison(models):
     metrics = [(label, unit, [getattr(model, field) for model in models]) for field, label, unit in MODEL_COMPARED]
-    return relative_bars([model.name for model in models], metrics)
+    return relative_bars([getattr(model, "display_name", model.name) for model in models], metrics)

@@ -1,6 +1,7 @@
 """Enumerations shared by models, filters, admin and (later) the API."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Confidence(models.TextChoices):
@@ -12,60 +13,60 @@ class Confidence(models.TextChoices):
     speculative: a rumour or a leak; shown, but flagged loudly.
     """
 
-    REPORTED = "reported", "Reported"
-    DERIVED = "derived", "Derived"
-    ESTIMATED = "estimated", "Estimated"
-    SPECULATIVE = "speculative", "Speculative"
+    REPORTED = "reported", _("Reported")
+    DERIVED = "derived", _("Derived")
+    ESTIMATED = "estimated", _("Estimated")
+    SPECULATIVE = "speculative", _("Speculative")
 
 
 class DatePrecision(models.TextChoices):
     """Many release dates are only known to the month or year; say so instead of inventing a day."""
 
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 class SourceKind(models.TextChoices):
-    DATASHEET = "datasheet", "Datasheet or spec page"
-    PAPER = "paper", "Paper or technical report"
-    PRICING = "pricing", "Pricing page"
-    ANNOUNCEMENT = "announcement", "Official announcement or blog"
-    DOCUMENTATION = "documentation", "Documentation"
-    DATABASE = "database", "Public dataset (e.g. Epoch AI)"
-    PRESS = "press", "Press or analyst report"
-    ARCHIVE = "archive", "Archived page"
-    REFERENCE = "reference", "Encyclopedia or reference work"
-    OTHER = "other", "Other"
+    DATASHEET = "datasheet", _("Datasheet or spec page")
+    PAPER = "paper", _("Paper or technical report")
+    PRICING = "pricing", _("Pricing page")
+    ANNOUNCEMENT = "announcement", _("Official announcement or blog")
+    DOCUMENTATION = "documentation", _("Documentation")
+    DATABASE = "database", _("Public dataset (e.g. Epoch AI)")
+    PRESS = "press", _("Press or analyst report")
+    ARCHIVE = "archive", _("Archived page")
+    REFERENCE = "reference", _("Encyclopedia or reference work")
+    OTHER = "other", _("Other")
 
 
 class Architecture(models.TextChoices):
-    DECODER = "decoder", "Dense decoder-only transformer"
-    ENCODER = "encoder", "Encoder-only transformer"
-    ENCODER_DECODER = "encoder-decoder", "Encoder-decoder transformer"
-    MOE = "moe", "Mixture-of-experts transformer"
-    DIFFUSION = "diffusion", "Diffusion model"
-    HYBRID = "hybrid", "Hybrid (e.g. transformer + state-space)"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Undisclosed"
+    DECODER = "decoder", _("Dense decoder-only transformer")
+    ENCODER = "encoder", _("Encoder-only transformer")
+    ENCODER_DECODER = "encoder-decoder", _("Encoder-decoder transformer")
+    MOE = "moe", _("Mixture-of-experts transformer")
+    DIFFUSION = "diffusion", _("Diffusion model")
+    HYBRID = "hybrid", _("Hybrid (e.g. transformer + state-space)")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Undisclosed")
 
 
 class Modality(models.TextChoices):
-    TEXT = "text", "Text"
-    CODE = "code", "Code"
-    IMAGE = "image", "Image generation"
-    VISION_LANGUAGE = "vision-language", "Vision-language"
-    MULTIMODAL = "multimodal", "Multimodal (text, image, audio, video)"
-    SPEECH = "speech", "Speech or audio"
-    VIDEO = "video", "Video generation"
-    RECOMMENDATION = "recommendation", "Search or recommendation"
+    TEXT = "text", _("Text")
+    CODE = "code", _("Code")
+    IMAGE = "image", _("Image generation")
+    VISION_LANGUAGE = "vision-language", _("Vision-language")
+    MULTIMODAL = "multimodal", _("Multimodal (text, image, audio, video)")
+    SPEECH = "speech", _("Speech or audio")
+    VIDEO = "video", _("Video generation")
+    RECOMMENDATION = "recommendation", _("Search or recommendation")
 
 
 class Access(models.TextChoices):
-    OPEN_WEIGHTS = "open-weights", "Open weights"
+    OPEN_WEIGHTS = "open-weights", _("Open weights")
     API = "api", "API"
-    HOSTED = "hosted", "Hosted product only"
-    UNRELEASED = "unreleased", "Unreleased"
+    HOSTED = "hosted", _("Hosted product only")
+    UNRELEASED = "unreleased", _("Unreleased")
 
 
 class HardwareKind(models.TextChoices):
@@ -74,15 +75,15 @@ class HardwareKind(models.TextChoices):
     NPU = "npu", "NPU"
     ASIC = "asic", "ASIC"
     LPU = "lpu", "LPU"
-    WAFER_SCALE = "wafer-scale", "Wafer-scale engine"
+    WAFER_SCALE = "wafer-scale", _("Wafer-scale engine")
     CPU = "cpu", "CPU"
 
 
 class HardwareUse(models.TextChoices):
-    TRAINING = "training", "Training"
-    INFERENCE = "inference", "Inference"
-    BOTH = "both", "Training and inference"
-    GENERAL = "general", "General purpose"
+    TRAINING = "training", _("Training")
+    INFERENCE = "inference", _("Inference")
+    BOTH = "both", _("Training and inference")
+    GENERAL = "general", _("General purpose")
 
 
 class MemoryType(models.TextChoices):
@@ -100,33 +101,33 @@ class MemoryType(models.TextChoices):
     LPDDR5X = "lpddr5x", "LPDDR5X"
     DDR4 = "ddr4", "DDR4"
     DDR5 = "ddr5", "DDR5"
-    SRAM = "sram", "On-chip SRAM only"
-    OTHER = "other", "Other"
+    SRAM = "sram", _("On-chip SRAM only")
+    OTHER = "other", _("Other")
 
 
 class Currency(models.TextChoices):
-    USD = "USD", "US dollar"
-    KRW = "KRW", "South Korean won"
-    CNY = "CNY", "Chinese yuan"
-    EUR = "EUR", "Euro"
+    USD = "USD", _("US dollar")
+    KRW = "KRW", _("South Korean won")
+    CNY = "CNY", _("Chinese yuan")
+    EUR = "EUR", _("Euro")
 
 
 class CloudPricingKind(models.TextChoices):
-    ON_DEMAND = "on-demand", "On-demand"
-    SPOT = "spot", "Spot / preemptible"
-    RESERVED_1Y = "reserved-1y", "1-year commitment"
-    RESERVED_3Y = "reserved-3y", "3-year commitment"
+    ON_DEMAND = "on-demand", _("On-demand")
+    SPOT = "spot", _("Spot / preemptible")
+    RESERVED_1Y = "reserved-1y", _("1-year commitment")
+    RESERVED_3Y = "reserved-3y", _("3-year commitment")
 
 
 class RooflineLimit(models.TextChoices):
     """What bounds a phase in the roofline (``catalog.benchmark.roofline.PhaseBound.limited_by``)."""
 
-    COMPUTE = "compute", "Compute (peak FLOP/s)"
-    MEMORY = "memory", "Memory bandwidth"
+    COMPUTE = "compute", _("Compute (peak FLOP/s)")
+    MEMORY = "memory", _("Memory bandwidth")
 
 
 class PeakPrecision(models.TextChoices):
     """Whose peak a benchmark estimate used for a chip: the fp32 model's own, or BF16/FP16 as a stand-in."""
 
     FP32 = "fp32", "FP32"
-    BF16 = "bf16", "BF16/FP16 tensor (no FP32 figure)"
+    BF16 = "bf16", _("BF16/FP16 tensor (no FP32 figure)")

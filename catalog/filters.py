@@ -5,11 +5,15 @@ Each set carries its own ``search`` (every word must match one of ``search_field
 """
 
 import operator
-from functools import reduce
+from functools import partial, reduce
 
 import django_filters as filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Q
+from django.forms.utils import pretty_name
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import RangeField
 from drf_spectacular.utils import extend_schema_field
 
@@ -36,6 +40,7 @@ from catalog.models import (
     Source,
     TrainingRun,
 )
+from catalog.models.hardware import DERIVED_METRICS
 
 MAX_SEARCH_WORDS = 8
 
@@ -57,8 +62,37 @@ def typed(filter_, openapi_type):
     return extend_schema_field({"type": openapi_type, "description": filter_.extra.get("help_text", "")})(filter_)
 
 
+def field_label(model, name):
+    """A sortable column's label in the reader's language: its verbose name, or the derived metric's label."""
+    if name in DERIVED_METRICS:
+        return DERIVED_METRICS[name].label
+    try:
+        return capfirst(model._meta.get_field(name).verbose_name)
+    except (AttributeError, FieldDoesNotExist):  # no model yet, or an annotation
+        return pretty_name(name)
+
+
+def ordering_choices(model, param_map):
+    choices = []
+    for param, field in param_map.items():
+        label = field_label(model, field)
+        choices += [(param, label), (f"-{param}", _("%(field)s (descending)") % {"field": label})]
+    return choices
+
+
 class NullsLastOrderingFilter(filters.OrderingFilter):
-    """Unknown values sort last in both directions (PostgreSQL would put them first when descending)."""
+    """Unknown values sort last in both directions (PostgreSQL would put them first when descending).
+
+    The choices' labels are built when the form is drawn (a callable), so they follow the reader's language;
+    django-filter's own are fixed, in English, when the class is defined.
+    """
+
+    @property
+    def field(self):
+        # A plain function and plain data: forms deep-copy their fields, and this filter holds the request.
+        model = getattr(self, "model", None)  # unset while the schema generator inspects the class
+        self.extra["choices"] = partial(ordering_choices, model, dict(self.param_map))
+        return super().field
 
     def get_ordering_value(self, param):
         descending = param.startswith("-")
@@ -74,18 +108,21 @@ class NullsLastOrderingFilter(filters.OrderingFilter):
 
 
 def ordering(*fields):
-    return NullsLastOrderingFilter(fields=fields, help_text="Sort by these fields; prefix '-' to reverse.")
+    return NullsLastOrderingFilter(
+        fields=fields, label=_("Sort by"), help_text=_("Sort by these fields; prefix '-' to reverse.")
+    )
 
 
-def slugs(field_name, queryset, help_text):
+def slugs(field_name, queryset, help_text, label=None):
     """Related rows named by slug; repeat the parameter for several (any of them matches)."""
     # The predicate is built from ``to_field_name``'s value, so the path must end at the slug too.
     slug_filter = filters.ModelMultipleChoiceFilter(
+        label=label,
         field_name=f"{field_name}__slug",
         to_field_name="slug",
         queryset=queryset,
         distinct=True,
-        help_text=f"{help_text} Repeat for several.",
+        help_text=format_lazy("{} {}", help_text, _("Repeat for several.")),
     )
     return typed(slug_filter, "string")
 
@@ -98,7 +135,9 @@ class CatalogFilterSet(filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     search = filters.CharFilter(
-        method="filter_search", help_text="Words that must all appear in the names or descriptions."
+        label=_("Search"),
+        method="filter_search",
+        help_text=_("Words that must all appear in the names or descriptions."),
     )
 
     def filter_search(self, queryset, name, value):
@@ -111,16 +150,19 @@ class CatalogFilterSet(filters.FilterSet):
 
 
 class SourcedFilterSet(CatalogFilterSet):
-    confidence = choices("confidence", Confidence, "How far the row can be trusted.")
+    confidence = choices("confidence", Confidence, _("How far the row can be trusted."))
 
 
 class EffectivePeriodFilterSet(SourcedFilterSet):
     as_of = filters.DateFilter(
+        label=_("In force on"),
         method="filter_as_of",
-        help_text="Only prices in force on this date (effective_from <= date < effective_to).",
+        help_text=_("Only prices in force on this date (effective_from <= date < effective_to)."),
     )
     current = filters.BooleanFilter(
-        method="filter_current", help_text="true: only prices in force today; false: only past or future ones."
+        label=_("Current"),
+        method="filter_current",
+        help_text=_("true: only prices in force today; false: only past or future ones."),
     )
 
     def filter_as_of(self, queryset, name, value):
@@ -135,19 +177,20 @@ organizations = Organization.objects.all()
 
 
 class OrganizationFilterSet(SourcedFilterSet):
-    search_fields = ("name", "local_name", "description")
+    search_fields = ("name", "name_ko", "local_name", "description")
 
-    country = filters.CharFilter(lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code, e.g. KR.")
+    country = filters.CharFilter(lookup_expr="iexact", help_text=_("ISO 3166-1 alpha-2 code, e.g. KR."))
     role = filters.ChoiceFilter(
+        label=_("Role"),
         method="filter_role",
         choices=[
-            ("model-developer", "Model developer"),
-            ("chip-designer", "Chip designer"),
-            ("cloud-provider", "Cloud provider"),
-            ("foundry", "Foundry"),
-            ("application-builder", "Application builder"),
+            ("model-developer", _("Model developer")),
+            ("chip-designer", _("Chip designer")),
+            ("cloud-provider", _("Cloud provider")),
+            ("foundry", _("Foundry")),
+            ("application-builder", _("Application builder")),
         ],
-        help_text="Only organizations that play this role.",
+        help_text=_("Only organizations that play this role."),
     )
     ordering = ordering("name", "country", "founded")
 
@@ -160,25 +203,27 @@ class OrganizationFilterSet(SourcedFilterSet):
 
 
 class FoundationModelFilterSet(SourcedFilterSet):
-    search_fields = ("name", "local_name", "family", "description")
+    search_fields = ("name", "name_ko", "local_name", "family", "description")
 
-    organization = slugs("organizations", organizations, "Developed by this organization (slug).")
+    organization = slugs("organizations", organizations, _("Developed by this organization (slug)."))
     country = filters.CharFilter(
         field_name="organizations__country",
         lookup_expr="iexact",
         distinct=True,
-        help_text="Developed by an organization from this country (ISO 3166-1 alpha-2).",
+        help_text=_("Developed by an organization from this country (ISO 3166-1 alpha-2)."),
     )
-    family = filters.CharFilter(lookup_expr="iexact", help_text="e.g. GPT, PanGu, HyperCLOVA.")
+    family = filters.CharFilter(lookup_expr="iexact", help_text=_("e.g. GPT, PanGu, HyperCLOVA."))
     released = filters.DateFromToRangeFilter(
-        field_name="release_date", help_text="released_after / released_before: release-date range, inclusive."
+        label=_("Released"),
+        field_name="release_date",
+        help_text=_("released_after / released_before: release-date range, inclusive."),
     )
     parameters = IntegerRangeFilter(
-        min_value=0, max_value=2**63 - 1, help_text="Total parameter count range, inclusive."
+        label=_("Parameters"), min_value=0, max_value=2**63 - 1, help_text=_("Total parameter count range, inclusive.")
     )
-    access = choices("access", Access, "How the model can be used.")
-    modality = choices("modality", Modality, "What the model reads and writes.")
-    architecture = choices("architecture", Architecture, "Network architecture.")
+    access = choices("access", Access, _("How the model can be used."))
+    modality = choices("modality", Modality, _("What the model reads and writes."))
+    architecture = choices("architecture", Architecture, _("Network architecture."))
     ordering = ordering(
         "name", "release_date", "parameters", "active_parameters", "training_compute_flop", "context_length"
     )
@@ -189,26 +234,39 @@ class FoundationModelFilterSet(SourcedFilterSet):
 
 
 class HardwareFilterSet(SourcedFilterSet):
-    search_fields = ("name", "family", "description", "vendor__name")
+    search_fields = ("name", "name_ko", "family", "description", "vendor__name", "vendor__name_ko")
 
-    vendor = slugs("vendor", organizations, "Designed by this organization (slug).")
-    kind = choices("kind", HardwareKind, "GPU, TPU, NPU, ASIC...")
-    use = choices("use", HardwareUse, "Training, inference or both.")
-    family = filters.CharFilter(lookup_expr="iexact", help_text="e.g. H100, TPU v5, Gaudi.")
+    vendor = slugs("vendor", organizations, _("Designed by this organization (slug)."))
+    kind = choices("kind", HardwareKind, _("GPU, TPU, NPU, ASIC..."))
+    use = choices("use", HardwareUse, _("Training, inference or both."))
+    family = filters.CharFilter(lookup_expr="iexact", help_text=_("e.g. H100, TPU v5, Gaudi."))
     release_year = typed(
         IntegerRangeFilter(
-            field_name="release_date__year", min_value=1, max_value=9999, help_text="Release year range, inclusive."
+            label=_("Release year"),
+            field_name="release_date__year",
+            min_value=1,
+            max_value=9999,
+            help_text=_("Release year range, inclusive."),
         ),
         "integer",
     )
     min_bf16_flops = filters.NumberFilter(
-        field_name="bf16_flops", lookup_expr="gte", help_text="At least this dense BF16/FP16 FLOP/s."
+        label=_("Minimum BF16/FP16 FLOP/s"),
+        field_name="bf16_flops",
+        lookup_expr="gte",
+        help_text=_("At least this dense BF16/FP16 FLOP/s."),
     )
     min_memory_bytes = filters.NumberFilter(
-        field_name="memory_bytes", lookup_expr="gte", help_text="At least this much memory, in bytes."
+        label=_("Minimum memory (bytes)"),
+        field_name="memory_bytes",
+        lookup_expr="gte",
+        help_text=_("At least this much memory, in bytes."),
     )
     min_memory_bandwidth = filters.NumberFilter(
-        field_name="memory_bandwidth", lookup_expr="gte", help_text="At least this memory bandwidth, in byte/s."
+        label=_("Minimum memory bandwidth (byte/s)"),
+        field_name="memory_bandwidth",
+        lookup_expr="gte",
+        help_text=_("At least this memory bandwidth, in byte/s."),
     )
     ordering = ordering(
         "name",
@@ -232,11 +290,11 @@ class HardwareFilterSet(SourcedFilterSet):
 
 
 class TrainingRunFilterSet(SourcedFilterSet):
-    search_fields = ("model__name", "hardware__name", "notes")
+    search_fields = ("model__name", "model__name_ko", "hardware__name", "notes")
 
-    model = slugs("model", FoundationModel.objects.all(), "Runs that trained this model (slug).")
-    hardware = slugs("hardware", Hardware.objects.all(), "Runs on this chip (slug).")
-    organization = slugs("model__organizations", organizations, "Runs of this organization's models (slug).")
+    model = slugs("model", FoundationModel.objects.all(), _("Runs that trained this model (slug)."))
+    hardware = slugs("hardware", Hardware.objects.all(), _("Runs on this chip (slug)."))
+    organization = slugs("model__organizations", organizations, _("Runs of this organization's models (slug)."))
     ordering = ordering("start_date", "chip_count", "training_compute_flop", "cost_usd", "utilization")
 
     class Meta:
@@ -245,15 +303,17 @@ class TrainingRunFilterSet(SourcedFilterSet):
 
 
 class PricePointFilterSet(EffectivePeriodFilterSet):
-    search_fields = ("api_model_id", "model__name", "provider__name")
+    search_fields = ("api_model_id", "model__name", "model__name_ko", "provider__name", "provider__name_ko")
 
-    model = slugs("model", FoundationModel.objects.all(), "Prices of this model (slug).")
-    provider = slugs("provider", organizations, "Prices charged by this provider (slug).")
-    currency = choices("currency", Currency, "ISO 4217 currency code.")
-    api_model_id = filters.CharFilter(help_text="The provider's model id, e.g. gpt-4o-2024-08-06.")
-    context_tier = filters.CharFilter(help_text="'standard', or a named long-context tier.")
+    model = slugs("model", FoundationModel.objects.all(), _("Prices of this model (slug)."))
+    provider = slugs("provider", organizations, _("Prices charged by this provider (slug)."))
+    currency = choices("currency", Currency, _("ISO 4217 currency code."))
+    api_model_id = filters.CharFilter(help_text=_("The provider's model id, e.g. gpt-4o-2024-08-06."))
+    context_tier = filters.CharFilter(help_text=_("'standard', or a named long-context tier."))
     effective = filters.DateFromToRangeFilter(
-        field_name="effective_from", help_text="effective_after / effective_before: periods starting in this range."
+        label=_("Effective"),
+        field_name="effective_from",
+        help_text=_("effective_after / effective_before: periods starting in this range."),
     )
     ordering = ordering("effective_from", "input_per_mtok", "output_per_mtok", "api_model_id")
 
@@ -265,11 +325,11 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
 class CloudPriceFilterSet(EffectivePeriodFilterSet):
     search_fields = ("instance_type", "hardware__name", "provider__name")
 
-    provider = slugs("provider", organizations, "Offered by this cloud provider (slug).")
-    hardware = slugs("hardware", Hardware.objects.all(), "Instances with this accelerator (slug).")
-    pricing_kind = choices("pricing_kind", CloudPricingKind, "On-demand, spot or committed.")
-    currency = choices("currency", Currency, "ISO 4217 currency code.")
-    region = filters.CharFilter(help_text="Provider's region code, e.g. us-east-1.")
+    provider = slugs("provider", organizations, _("Offered by this cloud provider (slug)."))
+    hardware = slugs("hardware", Hardware.objects.all(), _("Instances with this accelerator (slug)."))
+    pricing_kind = choices("pricing_kind", CloudPricingKind, _("On-demand, spot or committed."))
+    currency = choices("currency", Currency, _("ISO 4217 currency code."))
+    region = filters.CharFilter(help_text=_("Provider's region code, e.g. us-east-1."))
     ordering = ordering("effective_from", "price_per_hour", "instance_type")
 
     class Meta:
@@ -278,11 +338,11 @@ class CloudPriceFilterSet(EffectivePeriodFilterSet):
 
 
 class ApplicationFilterSet(SourcedFilterSet):
-    search_fields = ("name", "local_name", "category", "description")
+    search_fields = ("name", "name_ko", "local_name", "category", "description")
 
-    organization = slugs("organization", organizations, "Built by this organization (slug).")
-    foundation_model = slugs("foundation_models", FoundationModel.objects.all(), "Built on this model (slug).")
-    category = filters.CharFilter(lookup_expr="iexact", help_text="e.g. assistant, productivity.")
+    organization = slugs("organization", organizations, _("Built by this organization (slug)."))
+    foundation_model = slugs("foundation_models", FoundationModel.objects.all(), _("Built on this model (slug)."))
+    category = filters.CharFilter(lookup_expr="iexact", help_text=_("e.g. assistant, productivity."))
     ordering = ordering("name", "launched")
 
     class Meta:
@@ -303,8 +363,8 @@ class ConceptFilterSet(CatalogFilterSet):
 class SourceFilterSet(CatalogFilterSet):
     search_fields = ("title", "publisher", "url")
 
-    kind = choices("kind", SourceKind, "What kind of document.")
-    publisher = filters.CharFilter(lookup_expr="iexact", help_text="e.g. NVIDIA, Epoch AI.")
+    kind = choices("kind", SourceKind, _("What kind of document."))
+    publisher = filters.CharFilter(lookup_expr="iexact", help_text=_("e.g. NVIDIA, Epoch AI."))
     ordering = ordering("title", "publisher", "published_on")
 
     class Meta:
@@ -315,13 +375,13 @@ class SourceFilterSet(CatalogFilterSet):
 class BenchmarkRunFilterSet(CatalogFilterSet):
     search_fields = ("preset", "cpu_model", "command")
 
-    preset = filters.CharFilter(lookup_expr="iexact", help_text="The benchmark model's preset, e.g. micro.")
-    quick = filters.BooleanFilter(help_text="true: only quick (smoke) runs; false: only full runs.")
+    preset = filters.CharFilter(lookup_expr="iexact", help_text=_("The benchmark model's preset, e.g. micro."))
+    quick = filters.BooleanFilter(help_text=_("true: only quick (smoke) runs; false: only full runs."))
     backend = filters.CharFilter(
         field_name="results__backend",
         lookup_expr="iexact",
         distinct=True,
-        help_text="Runs with at least one result from this backend, e.g. onnxruntime.",
+        help_text=_("Runs with at least one result from this backend, e.g. onnxruntime."),
     )
     ordering = ordering("started_at", "duration_s", "threads")
 

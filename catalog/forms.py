@@ -1,10 +1,14 @@
 """The controls of the chart and compare pages: GET forms, so every view is a shareable URL."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from catalog.charts import SCALE_METRICS, VENDOR_METRICS
 from catalog.comparisons import MAX_COMPARED, MIN_COMPARED
 from catalog.models import FoundationModel, Hardware
+
+MAX_PRICE_MODELS = 8
 
 
 def chip_choices():
@@ -13,12 +17,17 @@ def chip_choices():
 
 class VendorChartForm(forms.Form):
     metric = forms.ChoiceField(
-        choices=[(key, label) for key, (label, _) in VENDOR_METRICS.items()], initial="bf16_flops", required=False
+        label=_("Metric"),
+        choices=[(key, label) for key, (label, _unit) in VENDOR_METRICS.items()],
+        initial="bf16_flops",
+        required=False,
     )
 
 
 class ModelScaleForm(forms.Form):
-    metric = forms.ChoiceField(choices=list(SCALE_METRICS.items()), initial="parameters", required=False)
+    metric = forms.ChoiceField(
+        label=_("Metric"), choices=list(SCALE_METRICS.items()), initial="parameters", required=False
+    )
 
 
 class RooflineForm(forms.Form):
@@ -26,21 +35,27 @@ class RooflineForm(forms.Form):
         queryset=chip_choices().exclude(bf16_flops=None).exclude(memory_bandwidth=None),
         to_field_name="slug",
         required=False,
-        help_text=f"Up to {MAX_COMPARED}; none picked shows the newest chip of each of the largest vendors.",
+        label=_("Chips"),
+        help_text=format_lazy(
+            _("Up to {max}; none picked shows the newest chip of each of the largest vendors."), max=MAX_COMPARED
+        ),
     )
     model = forms.ModelChoiceField(
         queryset=FoundationModel.objects.exclude(parameters=None).order_by("name"),
         to_field_name="slug",
         required=False,
-        help_text="Marks where its prefill and decode fall.",
+        label=_("Model"),
+        help_text=_("Marks where its prefill and decode fall."),
     )
-    prompt_tokens = forms.IntegerField(min_value=1, max_value=1_000_000, initial=2048, required=False)
-    batch = forms.IntegerField(min_value=1, max_value=4096, initial=1, required=False)
+    prompt_tokens = forms.IntegerField(
+        label=_("Prompt tokens"), min_value=1, max_value=1_000_000, initial=2048, required=False
+    )
+    batch = forms.IntegerField(label=_("Batch size"), min_value=1, max_value=4096, initial=1, required=False)
 
     def clean_chips(self):
         chips = self.cleaned_data["chips"]
         if len(chips) > MAX_COMPARED:
-            raise forms.ValidationError(f"Pick at most {MAX_COMPARED} chips.")
+            raise forms.ValidationError(_("Pick at most %(max)s chips.") % {"max": MAX_COMPARED})
         return chips
 
 
@@ -49,33 +64,40 @@ class PriceChartForm(forms.Form):
         queryset=FoundationModel.objects.filter(prices__isnull=False).distinct().order_by("name"),
         to_field_name="slug",
         required=False,
-        help_text="Models whose price history to draw; none picked shows those with the most price changes.",
+        label=_("Models"),
+        help_text=_("Models whose price history to draw; none picked shows those with the most price changes."),
     )
 
     def clean_models(self):
         models = self.cleaned_data["models"]
-        if len(models) > 8:
-            raise forms.ValidationError("Pick at most 8 models.")
+        if len(models) > MAX_PRICE_MODELS:
+            raise forms.ValidationError(_("Pick at most %(max)s models.") % {"max": MAX_PRICE_MODELS})
         return models
 
 
 class CompareHardwareForm(forms.Form):
-    chips = forms.ModelMultipleChoiceField(queryset=chip_choices(), to_field_name="slug", required=False)
+    chips = forms.ModelMultipleChoiceField(
+        queryset=chip_choices(), to_field_name="slug", required=False, label=_("Chips")
+    )
 
     def clean_chips(self):
         chips = self.cleaned_data["chips"]
         if chips and not MIN_COMPARED <= len(chips) <= MAX_COMPARED:
-            raise forms.ValidationError(f"Pick {MIN_COMPARED} to {MAX_COMPARED} chips.")
+            raise forms.ValidationError(
+                _("Pick %(min)s to %(max)s chips.") % {"min": MIN_COMPARED, "max": MAX_COMPARED}
+            )
         return chips
 
 
 class CompareModelsForm(forms.Form):
     models = forms.ModelMultipleChoiceField(
-        queryset=FoundationModel.objects.order_by("name"), to_field_name="slug", required=False
+        queryset=FoundationModel.objects.order_by("name"), to_field_name="slug", required=False, label=_("Models")
     )
 
     def clean_models(self):
         models = self.cleaned_data["models"]
         if models and not MIN_COMPARED <= len(models) <= MAX_COMPARED:
-            raise forms.ValidationError(f"Pick {MIN_COMPARED} to {MAX_COMPARED} models.")
+            raise forms.ValidationError(
+                _("Pick %(min)s to %(max)s models.") % {"min": MIN_COMPARED, "max": MAX_COMPARED}
+            )
         return models

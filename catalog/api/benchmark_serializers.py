@@ -4,6 +4,7 @@ The report's nested objects are stored as JSON; each gets a field with its docum
 ``catalog.benchmark``'s docstring), so the OpenAPI schema describes what clients actually receive.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -170,21 +171,22 @@ class BenchmarkRunSerializer(FastReadMixin, serializers.ModelSerializer):
 
 class RooflineBoundSerializer(serializers.Serializer):
     precision = serializers.ChoiceField(
-        choices=PeakPrecision.choices, help_text="Whose peak was used: FP32, or BF16/FP16 where no FP32 peak is known."
+        choices=PeakPrecision.choices,
+        help_text=_("Whose peak was used: FP32, or BF16/FP16 where no FP32 peak is known."),
     )
-    assumption = serializers.CharField(allow_blank=True, help_text="What was assumed to get a bound; empty if none.")
-    peak_flops = serializers.FloatField(help_text="Peak FLOP/s used.")
-    memory_bandwidth = serializers.FloatField(help_text="Memory bandwidth used, byte/s.")
-    prefill_tokens_per_s = serializers.FloatField(help_text="Upper bound on prompt tokens per second.")
+    assumption = serializers.CharField(allow_blank=True, help_text=_("What was assumed to get a bound; empty if none."))
+    peak_flops = serializers.FloatField(help_text=_("Peak FLOP/s used."))
+    memory_bandwidth = serializers.FloatField(help_text=_("Memory bandwidth used, byte/s."))
+    prefill_tokens_per_s = serializers.FloatField(help_text=_("Upper bound on prompt tokens per second."))
     prefill_limited_by = serializers.ChoiceField(choices=RooflineLimit.choices)
-    decode_tokens_per_s = serializers.FloatField(help_text="Upper bound on generated tokens per second.")
+    decode_tokens_per_s = serializers.FloatField(help_text=_("Upper bound on generated tokens per second."))
     decode_limited_by = serializers.ChoiceField(choices=RooflineLimit.choices)
 
 
 class ChipEstimateSerializer(RooflineBoundSerializer):
-    slug = serializers.CharField(help_text="The hardware row, at /api/v1/hardware/<slug>/.")
+    slug = serializers.CharField(help_text=_("The hardware row, at /api/v1/hardware/<slug>/."))
     name = serializers.CharField()
-    vendor = serializers.CharField(help_text="The vendor's name.")
+    vendor = serializers.CharField(help_text=_("The vendor's name."))
 
 
 class MeasuredRateSerializer(serializers.Serializer):
@@ -195,13 +197,13 @@ class MeasuredRateSerializer(serializers.Serializer):
 
 
 class CatalogEstimatesSerializer(serializers.Serializer):
-    note = serializers.CharField(help_text="These are roofline upper bounds from datasheet peaks, not measurements.")
+    note = serializers.CharField(help_text=_("These are roofline upper bounds from datasheet peaks, not measurements."))
     prompt_tokens = serializers.IntegerField()
     generated_tokens = serializers.IntegerField()
     batch_size = serializers.IntegerField()
-    this_machine = RooflineBoundSerializer(help_text="This machine's bound, from its measured peaks.")
-    measured = MeasuredRateSerializer(many=True, help_text="What this machine measured at these lengths.")
-    hardware = ChipEstimateSerializer(many=True, help_text="Every catalog accelerator with the figures needed.")
+    this_machine = RooflineBoundSerializer(help_text=_("This machine's bound, from its measured peaks."))
+    measured = MeasuredRateSerializer(many=True, help_text=_("What this machine measured at these lengths."))
+    hardware = ChipEstimateSerializer(many=True, help_text=_("Every catalog accelerator with the figures needed."))
 
 
 class BenchmarkRunDetailSerializer(BenchmarkRunSerializer):
@@ -209,7 +211,7 @@ class BenchmarkRunDetailSerializer(BenchmarkRunSerializer):
 
     results = BenchmarkResultDetailSerializer(many=True, read_only=True)
     catalog_estimates = serializers.SerializerMethodField(
-        help_text="Roofline upper bounds for this model on the catalog's chips, from datasheet peaks: estimates."
+        help_text=_("Roofline upper bounds for this model on the catalog's chips, from datasheet peaks: estimates.")
     )
 
     class Meta(BenchmarkRunSerializer.Meta):

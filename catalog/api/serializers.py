@@ -7,6 +7,8 @@ refuse is a 400 with field messages instead of an IntegrityError.
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog.api.fast_read import FastReadMixin
@@ -74,7 +76,7 @@ class CleanModelSerializer(FastReadMixin, serializers.ModelSerializer):
 
 class SourcedSerializer(CleanModelSerializer):
     sources = SourceField(
-        many=True, queryset=Source.objects.all(), allow_empty=False, help_text="At least one source per fact."
+        many=True, queryset=Source.objects.all(), allow_empty=False, help_text=_("At least one source per fact.")
     )
 
 
@@ -95,6 +97,7 @@ class OrganizationSerializer(SourcedSerializer):
             "url",
             "slug",
             "name",
+            "name_ko",
             "local_name",
             "country",
             "parent",
@@ -119,10 +122,12 @@ class PricePointSerializer(SourcedSerializer):
         max_digits=14,
         decimal_places=6,
         read_only=True,
-        help_text="Price per 1M tokens blended at 3 input : 1 output tokens (the Artificial Analysis "
-        "convention), in the row's currency: (3 x input + output) / 4.",
+        help_text=_(
+            "Price per 1M tokens blended at 3 input : 1 output tokens (the Artificial Analysis "
+            "convention), in the row's currency: (3 x input + output) / 4."
+        ),
     )
-    is_current = serializers.BooleanField(read_only=True, help_text="In force today.")
+    is_current = serializers.BooleanField(read_only=True, help_text=_("In force today."))
 
     class Meta:
         model = PricePoint
@@ -178,6 +183,7 @@ class FoundationModelSerializer(SourcedSerializer):
             "url",
             "slug",
             "name",
+            "name_ko",
             "local_name",
             "family",
             "organizations",
@@ -208,7 +214,7 @@ class FoundationModelDetailSerializer(FoundationModelSerializer):
 
     training_runs = TrainingRunSerializer(many=True, read_only=True)
     current_prices = PricePointSerializer(many=True, read_only=True)
-    price_history = LinkField("api:foundationmodel-prices", help_text="Every dated price of this model.")
+    price_history = LinkField("api:foundationmodel-prices", help_text=_("Every dated price of this model."))
 
     class Meta(FoundationModelSerializer.Meta):
         fields = [*FoundationModelSerializer.Meta.fields, "training_runs", "current_prices", "price_history"]
@@ -217,7 +223,11 @@ class FoundationModelDetailSerializer(FoundationModelSerializer):
 def derived_metric_fields():
     return {
         name: serializers.FloatField(
-            read_only=True, allow_null=True, help_text=f"{metric.description} Unit: {metric.unit}. Derived."
+            read_only=True,
+            allow_null=True,
+            help_text=format_lazy(
+                _("{description} Unit: {unit}. Derived."), description=metric.description, unit=metric.unit
+            ),
         )
         for name, metric in DERIVED_METRICS.items()
     }
@@ -234,6 +244,7 @@ class HardwareSerializer(SourcedSerializer):
             "url",
             "slug",
             "name",
+            "name_ko",
             "family",
             "form_factor",
             "vendor",
@@ -277,9 +288,9 @@ class CloudPriceSerializer(SourcedSerializer):
         max_digits=14,
         decimal_places=4,
         read_only=True,
-        help_text="The instance price divided by its accelerators, in the row's currency.",
+        help_text=_("The instance price divided by its accelerators, in the row's currency."),
     )
-    is_current = serializers.BooleanField(read_only=True, help_text="In force today.")
+    is_current = serializers.BooleanField(read_only=True, help_text=_("In force today."))
 
     class Meta:
         model = CloudPrice
@@ -313,6 +324,7 @@ class ApplicationSerializer(SourcedSerializer):
             "url",
             "slug",
             "name",
+            "name_ko",
             "local_name",
             "organization",
             "foundation_models",
@@ -337,7 +349,8 @@ class ConceptSerializer(CleanModelSerializer):
 
 class HardwareCompareQuerySerializer(serializers.Serializer):
     slugs = serializers.CharField(
-        max_length=600, help_text=f"{MIN_COMPARED} to {MAX_COMPARED} hardware slugs, comma-separated."
+        max_length=600,
+        help_text=format_lazy(_("{min} to {max} hardware slugs, comma-separated."), min=MIN_COMPARED, max=MAX_COMPARED),
     )
 
     def validate_slugs(self, value):
@@ -353,10 +366,10 @@ class HardwareCompareQuerySerializer(serializers.Serializer):
 
 class ComparedValueSerializer(serializers.Serializer):
     hardware = hardware_summary(read_only=True)
-    value = serializers.JSONField(allow_null=True, help_text="A number, or an ISO date for release_date.")
+    value = serializers.JSONField(allow_null=True, help_text=_("A number, or an ISO date for release_date."))
     confidence = serializers.ChoiceField(choices=Confidence.choices)
     sources = SourceField(source="hardware.sources", many=True, read_only=True)
-    derived_from = serializers.ListField(child=serializers.CharField(), help_text="Stored fields of a ratio.")
+    derived_from = serializers.ListField(child=serializers.CharField(), help_text=_("Stored fields of a ratio."))
 
 
 class ComparedMetricSerializer(serializers.Serializer):
@@ -375,9 +388,9 @@ class HardwareComparisonSerializer(serializers.Serializer):
 class VendorStatsSerializer(serializers.Serializer):
     vendor = organization_summary(read_only=True)
     chips = serializers.IntegerField()
-    best_bf16_flops = serializers.FloatField(allow_null=True, help_text="Highest dense BF16/FP16 FLOP/s.")
+    best_bf16_flops = serializers.FloatField(allow_null=True, help_text=_("Highest dense BF16/FP16 FLOP/s."))
     best_bf16_flops_hardware = hardware_summary(read_only=True, allow_null=True)
-    best_bf16_flops_per_watt = serializers.FloatField(allow_null=True, help_text="Highest BF16 FLOP/s per W.")
+    best_bf16_flops_per_watt = serializers.FloatField(allow_null=True, help_text=_("Highest BF16 FLOP/s per W."))
     best_bf16_flops_per_watt_hardware = hardware_summary(read_only=True, allow_null=True)
     largest_memory_bytes = serializers.IntegerField(allow_null=True)
     largest_memory_hardware = hardware_summary(read_only=True, allow_null=True)

@@ -3,6 +3,8 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Confidence, SourceKind
 
@@ -19,6 +21,30 @@ class SlugNaturalKeyMixin:
         return (self.slug,)
 
 
+def korean_name_field():
+    return models.CharField(
+        _("Korean name"),
+        max_length=150,
+        blank=True,
+        help_text=_("The name Korean readers use (네이버, 엔비디아); empty where the name is written as it is."),
+    )
+
+
+class KoreanNameMixin:
+    """Korean pages show a row's Korean name where it has one; English pages (and every URL) its name."""
+
+    @property
+    def display_name(self):
+        return self.name_ko if self.name_ko and get_language() == "ko" else self.name
+
+    @property
+    def other_name(self):
+        """The name in the other language (or the local script), shown beside the display name; empty if none."""
+        if get_language() == "ko":
+            return self.name if self.name_ko and self.name_ko != self.name else ""
+        return self.name_ko or getattr(self, "local_name", "")
+
+
 class SourceManager(models.Manager):
     def get_by_natural_key(self, url):
         return self.get(url=url)
@@ -27,13 +53,13 @@ class SourceManager(models.Manager):
 class Source(models.Model):
     """A document a fact was taken from. Primary sources (datasheets, papers, pricing pages) first."""
 
-    url = models.URLField(max_length=500, unique=True)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
-    published_on = models.DateField(null=True, blank=True)
-    retrieved_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    url = models.URLField(_("URL"), max_length=500, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    retrieved_on = models.DateField(_("retrieved on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
 
     objects = SourceManager()
 
@@ -50,11 +76,16 @@ class Source(models.Model):
 class SourcedFact(models.Model):
     """Every fact row says where it came from and how far to trust it."""
 
-    sources = models.ManyToManyField(Source, blank=True, help_text="Primary sources first.")
-    confidence = models.CharField(max_length=12, choices=Confidence.choices, default=Confidence.REPORTED)
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, help_text=_("Primary sources first.")
+    )
+    confidence = models.CharField(
+        _("confidence"), max_length=12, choices=Confidence.choices, default=Confidence.REPORTED
+    )
     notes = models.TextField(
+        _("notes"),
         blank=True,
-        help_text="How derived or estimated values were worked out, and what other sources say.",
+        help_text=_("How derived or estimated values were worked out, and what other sources say."),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ A run is one ``manage.py run_benchmark`` invocation (its model, machine and limi
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models.base import NON_NEGATIVE, non_negative_constraints
 
@@ -40,23 +41,39 @@ def measurement(label, **kwargs):
 class BenchmarkRun(models.Model):
     """One benchmark invocation on one machine: the model it ran, the machine and its measured limits."""
 
-    started_at = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField(_("started at"), db_index=True)
     duration_s = measurement("duration (s)")
-    quick = models.BooleanField(default=False, help_text="Fewer repetitions and configurations: a smoke run.")
-    threads = models.PositiveIntegerField(help_text="BLAS and runtime threads the backends were pinned to.")
-    preset = models.CharField(max_length=40, db_index=True, help_text="The benchmark model's preset name.")
-    parameters = models.BigIntegerField(validators=NON_NEGATIVE)
-    weights_checksum = models.CharField("weights checksum (SHA-256)", max_length=64)
-    model = models.JSONField(help_text="The model's shape as the report gives it (name, sizes, seed, checksum).")
-    machine = models.JSONField(help_text="CPU, memory, GPU, OS and library versions, matmul and STREAM details.")
-    cpu_model = models.CharField("CPU", max_length=200, blank=True)
+    quick = models.BooleanField(
+        _("quick"), default=False, help_text=_("Fewer repetitions and configurations: a smoke run.")
+    )
+    threads = models.PositiveIntegerField(
+        _("threads"), help_text=_("BLAS and runtime threads the backends were pinned to.")
+    )
+    preset = models.CharField(
+        _("preset"), max_length=40, db_index=True, help_text=_("The benchmark model's preset name.")
+    )
+    parameters = models.BigIntegerField(_("parameters"), validators=NON_NEGATIVE)
+    weights_checksum = models.CharField(_("weights checksum (SHA-256)"), max_length=64)
+    model = models.JSONField(
+        _("model"), help_text=_("The model's shape as the report gives it (name, sizes, seed, checksum).")
+    )
+    machine = models.JSONField(
+        _("machine"), help_text=_("CPU, memory, GPU, OS and library versions, matmul and STREAM details.")
+    )
+    cpu_model = models.CharField(_("CPU"), max_length=200, blank=True)
     matmul_peak_flops = measurement("measured matmul peak (FLOP/s)")
-    memory_bandwidth = measurement("measured memory bandwidth (byte/s)", help_text="The best STREAM kernel.")
-    harness_overhead = models.JSONField(null=True, blank=True, help_text="Timing harness cost per token.")
-    skipped = models.JSONField(default=list, blank=True, help_text="Backends not run, each with the reason.")
-    warnings = models.JSONField(default=list, blank=True)
-    command = models.CharField(max_length=500, blank=True, help_text="The command line that made this run.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    memory_bandwidth = measurement("measured memory bandwidth (byte/s)", help_text=_("The best STREAM kernel."))
+    harness_overhead = models.JSONField(
+        _("harness overhead"), null=True, blank=True, help_text=_("Timing harness cost per token.")
+    )
+    skipped = models.JSONField(
+        _("skipped"), default=list, blank=True, help_text=_("Backends not run, each with the reason.")
+    )
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    command = models.CharField(
+        _("command"), max_length=500, blank=True, help_text=_("The command line that made this run.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -80,16 +97,24 @@ class BenchmarkResultQuerySet(models.QuerySet):
 class BenchmarkResult(models.Model):
     """One configuration of a run: medians over its repetitions, the raw samples, and their roofline share."""
 
-    run = models.ForeignKey(BenchmarkRun, on_delete=models.CASCADE, related_name="results")
-    backend = models.CharField(max_length=40)
-    device = models.CharField(max_length=40)
-    batch_size = models.PositiveIntegerField()
-    prompt_tokens = models.PositiveIntegerField()
-    generated_tokens = models.PositiveIntegerField()
-    repetitions = models.PositiveIntegerField()
-    load_s = measurement("load (s)", help_text="Cold start: reading or building the model.")
-    session_s = measurement("session (s)", help_text="Cold start: creating the inference session.")
-    peak_rss_bytes = models.BigIntegerField("peak RSS (bytes)", validators=NON_NEGATIVE)
+    run = models.ForeignKey(BenchmarkRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="results")
+    backend = models.CharField(_("backend"), max_length=40)
+    device = models.CharField(_("device"), max_length=40)
+    batch_size = models.PositiveIntegerField(
+        _("batch size"),
+    )
+    prompt_tokens = models.PositiveIntegerField(
+        _("prompt tokens"),
+    )
+    generated_tokens = models.PositiveIntegerField(
+        _("generated tokens"),
+    )
+    repetitions = models.PositiveIntegerField(
+        _("repetitions"),
+    )
+    load_s = measurement("load (s)", help_text=_("Cold start: reading or building the model."))
+    session_s = measurement("session (s)", help_text=_("Cold start: creating the inference session."))
+    peak_rss_bytes = models.BigIntegerField(_("peak RSS (bytes)"), validators=NON_NEGATIVE)
     ttft_s = measurement("time to first token (s)")
     prefill_tokens_per_s = measurement("prefill tokens/s")
     tpot_s = measurement("time per output token (s)")
@@ -103,10 +128,12 @@ class BenchmarkResult(models.Model):
     decode_bytes = measurement("decode bytes")
     decode_bytes_per_s = measurement("decode byte/s")
     decode_bandwidth_fraction = measurement("decode fraction of the memory bandwidth")
-    ttft_spread = measurement("TTFT spread", help_text="Interquartile range over the median.")
-    itl_spread = measurement("ITL spread", help_text="Interquartile range over the median.")
-    warnings = models.JSONField(default=list, blank=True)
-    samples = models.JSONField(help_text="Every raw sample: ttft_s and decode_s per repetition, itl_s per token.")
+    ttft_spread = measurement("TTFT spread", help_text=_("Interquartile range over the median."))
+    itl_spread = measurement("ITL spread", help_text=_("Interquartile range over the median."))
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    samples = models.JSONField(
+        _("samples"), help_text=_("Every raw sample: ttft_s and decode_s per repetition, itl_s per token.")
+    )
 
     objects = BenchmarkResultQuerySet.as_manager()
 

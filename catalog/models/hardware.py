@@ -3,9 +3,18 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import NullIf
+from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import DatePrecision, HardwareKind, HardwareUse, MemoryType
-from catalog.models.base import NON_NEGATIVE, SlugManager, SlugNaturalKeyMixin, SourcedFact, non_negative_constraints
+from catalog.models.base import (
+    NON_NEGATIVE,
+    KoreanNameMixin,
+    SlugManager,
+    SlugNaturalKeyMixin,
+    SourcedFact,
+    korean_name_field,
+    non_negative_constraints,
+)
 
 # SI units, like Epoch AI's hardware table, so its rows import without conversion.
 THROUGHPUT_FIELDS = ["fp64_flops", "fp32_flops", "tf32_flops", "bf16_flops", "fp8_flops", "int8_ops", "fp4_flops"]
@@ -42,24 +51,24 @@ class DerivedMetric:
 # Throughput is dense BF16/FP16 tensor FLOP/s, the precision training and most serving run at.
 DERIVED_METRICS = {
     "bf16_flops_per_watt": DerivedMetric(
-        "Energy efficiency", "FLOP/s per W", "bf16_flops", "tdp_watts", "Dense BF16 FLOP/s per watt of TDP."
+        _("Energy efficiency"), "FLOP/s per W", "bf16_flops", "tdp_watts", _("Dense BF16 FLOP/s per watt of TDP.")
     ),
     "bf16_flops_per_mm2": DerivedMetric(
-        "Compute density", "FLOP/s per mm²", "bf16_flops", "die_area_mm2", "Dense BF16 FLOP/s per mm² of die."
+        _("Compute density"), "FLOP/s per mm²", "bf16_flops", "die_area_mm2", _("Dense BF16 FLOP/s per mm² of die.")
     ),
     "bytes_per_flop": DerivedMetric(
-        "Memory bandwidth per FLOP",
+        _("Memory bandwidth per FLOP"),
         "byte per FLOP",
         "memory_bandwidth",
         "bf16_flops",
-        "Off-chip memory bandwidth divided by dense BF16 FLOP/s.",
+        _("Off-chip memory bandwidth divided by dense BF16 FLOP/s."),
     ),
     "ridge_point": DerivedMetric(
-        "Roofline ridge point",
+        _("Roofline ridge point"),
         "FLOP per byte",
         "bf16_flops",
         "memory_bandwidth",
-        "Arithmetic intensity above which a kernel is compute-bound rather than memory-bound.",
+        _("Arithmetic intensity above which a kernel is compute-bound rather than memory-bound."),
     ),
 }
 
@@ -77,75 +86,88 @@ class HardwareManager(SlugManager.from_queryset(HardwareQuerySet)):
     pass
 
 
-def throughput_field(label):
+def throughput_field(verbose_name):
     return models.FloatField(
-        f"{label} dense peak (FLOP/s)" if "INT" not in label else f"{label} dense peak (OP/s)",
+        verbose_name,
         null=True,
         blank=True,
         validators=NON_NEGATIVE,
-        help_text="Dense (no structured sparsity), per package, at the boost clock.",
+        help_text=_("Dense (no structured sparsity), per package, at the boost clock."),
     )
 
 
-class Hardware(SlugNaturalKeyMixin, SourcedFact):
+class Hardware(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
     """One accelerator package (or a landmark CPU, for the Moore's-law series).
 
     Variants that differ in memory or form factor (V100 SXM2 16 GB vs PCIe) are separate rows sharing a
     ``family``; figures are per package as sold (a GB200 superchip counts its two B200 dies).
     """
 
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=150)
-    family = models.CharField(max_length=80, blank=True, help_text="e.g. H100, TPU v5, Gaudi.")
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    name_ko = korean_name_field()
+    family = models.CharField(_("family"), max_length=80, blank=True, help_text=_("e.g. H100, TPU v5, Gaudi."))
     aliases = models.JSONField(
+        _("aliases"),
         default=list,
         blank=True,
-        help_text="Other names for this row in outside data (Epoch AI, LiteLLM ids): importers match on them.",
+        help_text=_("Other names for this row in outside data (Epoch AI, LiteLLM ids): importers match on them."),
     )
-    form_factor = models.CharField(max_length=40, blank=True, help_text="SXM, PCIe, OAM, superchip, card...")
-    vendor = models.ForeignKey("catalog.Organization", on_delete=models.PROTECT, related_name="hardware")
+    form_factor = models.CharField(
+        _("form factor"), max_length=40, blank=True, help_text=_("SXM, PCIe, OAM, superchip, card...")
+    )
+    vendor = models.ForeignKey(
+        "catalog.Organization", verbose_name=_("vendor"), on_delete=models.PROTECT, related_name="hardware"
+    )
     foundry = models.ForeignKey(
-        "catalog.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="fabricated_hardware"
+        "catalog.Organization",
+        verbose_name=_("foundry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fabricated_hardware",
     )
-    kind = models.CharField(max_length=12, choices=HardwareKind.choices)
-    use = models.CharField(max_length=10, choices=HardwareUse.choices, default=HardwareUse.BOTH)
-    release_date = models.DateField(null=True, blank=True)
-    release_date_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    process_nm = models.FloatField("process node (nm)", null=True, blank=True, validators=NON_NEGATIVE)
-    transistors = models.BigIntegerField(null=True, blank=True, validators=NON_NEGATIVE)
-    die_area_mm2 = models.FloatField("die area (mm²)", null=True, blank=True, validators=NON_NEGATIVE)
-    tdp_watts = models.FloatField("TDP (W)", null=True, blank=True, validators=NON_NEGATIVE)
-    fp64_flops = throughput_field("FP64")
-    fp32_flops = throughput_field("FP32")
-    tf32_flops = throughput_field("TF32")
-    bf16_flops = throughput_field("BF16/FP16 tensor")
-    fp8_flops = throughput_field("FP8")
-    int8_ops = throughput_field("INT8")
-    fp4_flops = throughput_field("FP4")
-    memory_bytes = models.BigIntegerField("memory (bytes)", null=True, blank=True, validators=NON_NEGATIVE)
-    memory_type = models.CharField(max_length=10, choices=MemoryType.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=HardwareKind.choices)
+    use = models.CharField(_("use"), max_length=10, choices=HardwareUse.choices, default=HardwareUse.BOTH)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    release_date_precision = models.CharField(
+        _("release date precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    process_nm = models.FloatField(_("process node (nm)"), null=True, blank=True, validators=NON_NEGATIVE)
+    transistors = models.BigIntegerField(_("transistors"), null=True, blank=True, validators=NON_NEGATIVE)
+    die_area_mm2 = models.FloatField(_("die area (mm²)"), null=True, blank=True, validators=NON_NEGATIVE)
+    tdp_watts = models.FloatField(_("TDP (W)"), null=True, blank=True, validators=NON_NEGATIVE)
+    fp64_flops = throughput_field(_("FP64 dense peak (FLOP/s)"))
+    fp32_flops = throughput_field(_("FP32 dense peak (FLOP/s)"))
+    tf32_flops = throughput_field(_("TF32 dense peak (FLOP/s)"))
+    bf16_flops = throughput_field(_("BF16/FP16 tensor dense peak (FLOP/s)"))
+    fp8_flops = throughput_field(_("FP8 dense peak (FLOP/s)"))
+    int8_ops = throughput_field(_("INT8 dense peak (OP/s)"))
+    fp4_flops = throughput_field(_("FP4 dense peak (FLOP/s)"))
+    memory_bytes = models.BigIntegerField(_("memory (bytes)"), null=True, blank=True, validators=NON_NEGATIVE)
+    memory_type = models.CharField(_("memory type"), max_length=10, choices=MemoryType.choices, blank=True)
     memory_bandwidth = models.FloatField(
-        "memory bandwidth (byte/s)", null=True, blank=True, validators=NON_NEGATIVE, help_text="Off-chip memory."
+        _("memory bandwidth (byte/s)"), null=True, blank=True, validators=NON_NEGATIVE, help_text=_("Off-chip memory.")
     )
-    sram_bytes = models.BigIntegerField("on-chip SRAM (bytes)", null=True, blank=True, validators=NON_NEGATIVE)
+    sram_bytes = models.BigIntegerField(_("on-chip SRAM (bytes)"), null=True, blank=True, validators=NON_NEGATIVE)
     interconnect_bandwidth = models.FloatField(
-        "interconnect bandwidth (byte/s)",
+        _("interconnect bandwidth (byte/s)"),
         null=True,
         blank=True,
         validators=NON_NEGATIVE,
-        help_text="Chip-to-chip, total of all links (NVLink, ICI, Infinity Fabric...).",
+        help_text=_("Chip-to-chip, total of all links (NVLink, ICI, Infinity Fabric...)."),
     )
     launch_price_usd = models.DecimalField(
-        "launch price (USD)", max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+        _("launch price (USD)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
-    description = models.TextField(blank=True)
-    website = models.URLField(max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
 
     objects = HardwareManager()
 
     class Meta:
         ordering = ["vendor__name", "release_date", "name"]
-        verbose_name_plural = "hardware"
+        verbose_name_plural = _("hardware")
         constraints = non_negative_constraints("hardware", HARDWARE_NUMBERS)
 
     def __str__(self):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportFormat(models.TextChoices):
@@ -18,23 +19,33 @@ class ImportRun(models.Model):
         APPLIED = "applied", "Applied"
         REFUSED = "refused", "Refused (errors, nothing written)"
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField("SHA-256", max_length=64)
-    size_bytes = models.PositiveBigIntegerField()
-    format = models.CharField(max_length=20, choices=ImportFormat.choices)
-    table = models.CharField(max_length=40, blank=True, help_text="For CSV: the catalog table it was read into.")
-    status = models.CharField(max_length=10, choices=Status.choices)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
-    flagged = models.PositiveIntegerField(default=0, help_text="Entries kept for review (unmatched offerings).")
-    file_error = models.TextField(blank=True, help_text="Why the file could not be read at all.")
-    rows = models.JSONField(default=list, help_text="Per record: where, key, action, field changes, messages.")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size_bytes = models.PositiveBigIntegerField(
+        _("size (bytes)"),
+    )
+    format = models.CharField(_("format"), max_length=20, choices=ImportFormat.choices)
+    table = models.CharField(
+        _("table"), max_length=40, blank=True, help_text=_("For CSV: the catalog table it was read into.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    flagged = models.PositiveIntegerField(
+        _("flagged"), default=0, help_text=_("Entries kept for review (unmatched offerings).")
+    )
+    file_error = models.TextField(_("file error"), blank=True, help_text=_("Why the file could not be read at all."))
+    rows = models.JSONField(
+        _("rows"), default=list, help_text=_("Per record: where, key, action, field changes, messages.")
+    )
     # A previewed file waits here (in the database, so any app server can apply it) until it is confirmed.
-    pending_file = models.BinaryField(null=True, blank=True, editable=False)
+    pending_file = models.BinaryField(_("pending file"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -50,17 +61,31 @@ class UnmatchedOffering(models.Model):
     becomes a price point) or deletes it.
     """
 
-    import_run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="unmatched_offerings")
-    provider = models.ForeignKey("catalog.Organization", null=True, blank=True, on_delete=models.SET_NULL)
-    provider_name = models.CharField(max_length=120, help_text="The provider as the file names it.")
-    api_model_id = models.CharField("API model id", max_length=200)
-    mode = models.CharField(max_length=40, blank=True, help_text="chat, completion, embedding, image...")
-    context_tier = models.CharField(max_length=40, default="standard")
-    input_per_mtok = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
-    output_per_mtok = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
-    cached_input_per_mtok = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
-    effective_from = models.DateField()
-    details = models.JSONField(default=dict, blank=True, help_text="The entry as the file gave it.")
+    import_run = models.ForeignKey(
+        ImportRun, verbose_name=_("import run"), on_delete=models.CASCADE, related_name="unmatched_offerings"
+    )
+    provider = models.ForeignKey(
+        "catalog.Organization", verbose_name=_("provider"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    provider_name = models.CharField(
+        _("provider name"), max_length=120, help_text=_("The provider as the file names it.")
+    )
+    api_model_id = models.CharField(_("API model id"), max_length=200)
+    mode = models.CharField(_("mode"), max_length=40, blank=True, help_text=_("chat, completion, embedding, image..."))
+    context_tier = models.CharField(_("context tier"), max_length=40, default="standard")
+    input_per_mtok = models.DecimalField(
+        _("input (USD per 1M tokens)"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    output_per_mtok = models.DecimalField(
+        _("output (USD per 1M tokens)"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    cached_input_per_mtok = models.DecimalField(
+        _("cached input (USD per 1M tokens)"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    effective_from = models.DateField(
+        _("effective from"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True, help_text=_("The entry as the file gave it."))
 
     class Meta:
         ordering = ["provider_name", "api_model_id"]

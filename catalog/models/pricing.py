@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import CloudPricingKind, Currency
 from catalog.models.base import NON_NEGATIVE, SourcedFact, non_negative_constraints
@@ -29,9 +30,12 @@ class EffectivePeriod(SourcedFact):
     # Fields that identify one offering; its periods must not overlap. Set by each subclass.
     offering_fields: tuple[str, ...] = ()
 
-    effective_from = models.DateField(help_text="First day the price applies (inclusive).")
+    effective_from = models.DateField(_("effective from"), help_text=_("First day the price applies (inclusive)."))
     effective_to = models.DateField(
-        null=True, blank=True, help_text="First day the price no longer applies (exclusive). Empty: current."
+        _("effective to"),
+        null=True,
+        blank=True,
+        help_text=_("First day the price no longer applies (exclusive). Empty: current."),
     )
 
     class Meta:
@@ -92,7 +96,7 @@ BLENDED_INPUT_WEIGHT, BLENDED_OUTPUT_WEIGHT = 3, 1
 
 def price_field(label, **kwargs):
     return models.DecimalField(
-        label, max_digits=12, decimal_places=6, validators=NON_NEGATIVE, help_text="Per 1M tokens.", **kwargs
+        label, max_digits=12, decimal_places=6, validators=NON_NEGATIVE, help_text=_("Per 1M tokens."), **kwargs
     )
 
 
@@ -101,15 +105,20 @@ class PricePoint(EffectivePeriod):
 
     offering_fields = ("provider", "api_model_id", "context_tier")
 
-    model = models.ForeignKey("catalog.FoundationModel", on_delete=models.PROTECT, related_name="prices")
-    provider = models.ForeignKey("catalog.Organization", on_delete=models.PROTECT, related_name="token_prices")
-    api_model_id = models.CharField("API model id", max_length=120)
+    model = models.ForeignKey(
+        "catalog.FoundationModel", verbose_name=_("model"), on_delete=models.PROTECT, related_name="prices"
+    )
+    provider = models.ForeignKey(
+        "catalog.Organization", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="token_prices"
+    )
+    api_model_id = models.CharField(_("API model id"), max_length=120)
     context_tier = models.CharField(
+        _("context tier"),
         max_length=40,
         default="standard",
-        help_text="'standard', or a named tier such as 'over-200k' when long prompts cost more.",
+        help_text=_("'standard', or a named tier such as 'over-200k' when long prompts cost more."),
     )
-    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
     input_per_mtok = price_field("input price")
     output_per_mtok = price_field("output price")
     cached_input_per_mtok = price_field("cached input price", null=True, blank=True)
@@ -163,15 +172,23 @@ class CloudPrice(EffectivePeriod):
 
     offering_fields = ("provider", "instance_type", "region", "pricing_kind")
 
-    provider = models.ForeignKey("catalog.Organization", on_delete=models.PROTECT, related_name="cloud_prices")
-    hardware = models.ForeignKey("catalog.Hardware", on_delete=models.PROTECT, related_name="cloud_prices")
-    instance_type = models.CharField(max_length=80, help_text="e.g. p5.48xlarge, ND H100 v5, a3-highgpu-8g.")
-    accelerators_per_instance = models.PositiveSmallIntegerField(default=1)
-    region = models.CharField(max_length=40, help_text="Provider's region code, e.g. us-east-1.")
-    pricing_kind = models.CharField(max_length=12, choices=CloudPricingKind.choices, default=CloudPricingKind.ON_DEMAND)
-    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
+    provider = models.ForeignKey(
+        "catalog.Organization", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="cloud_prices"
+    )
+    hardware = models.ForeignKey(
+        "catalog.Hardware", verbose_name=_("hardware"), on_delete=models.PROTECT, related_name="cloud_prices"
+    )
+    instance_type = models.CharField(
+        _("instance type"), max_length=80, help_text=_("e.g. p5.48xlarge, ND H100 v5, a3-highgpu-8g.")
+    )
+    accelerators_per_instance = models.PositiveSmallIntegerField(_("accelerators per instance"), default=1)
+    region = models.CharField(_("region"), max_length=40, help_text=_("Provider's region code, e.g. us-east-1."))
+    pricing_kind = models.CharField(
+        _("pricing kind"), max_length=12, choices=CloudPricingKind.choices, default=CloudPricingKind.ON_DEMAND
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
     price_per_hour = models.DecimalField(
-        "instance price per hour", max_digits=12, decimal_places=4, validators=NON_NEGATIVE
+        _("instance price per hour"), max_digits=12, decimal_places=4, validators=NON_NEGATIVE
     )
 
     objects = CloudPriceManager()

@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models.base import NON_NEGATIVE, SlugManager, SlugNaturalKeyMixin, SourcedFact, non_negative_constraints
 
@@ -10,25 +11,32 @@ TRAINING_NUMBERS = ["duration_hours", "training_compute_flop", "utilization", "c
 class TrainingRun(SlugNaturalKeyMixin, SourcedFact):
     """How a model was trained: on what, on how many chips, for how long, with how much compute and money."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    model = models.ForeignKey("catalog.FoundationModel", on_delete=models.CASCADE, related_name="training_runs")
-    hardware = models.ForeignKey(
-        "catalog.Hardware", null=True, blank=True, on_delete=models.PROTECT, related_name="training_runs"
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    model = models.ForeignKey(
+        "catalog.FoundationModel", verbose_name=_("model"), on_delete=models.CASCADE, related_name="training_runs"
     )
-    chip_count = models.PositiveIntegerField("quantity of chips", null=True, blank=True)
-    duration_hours = models.FloatField(null=True, blank=True, validators=NON_NEGATIVE)
-    training_compute_flop = models.FloatField("compute (FLOP)", null=True, blank=True, validators=NON_NEGATIVE)
+    hardware = models.ForeignKey(
+        "catalog.Hardware",
+        verbose_name=_("hardware"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_runs",
+    )
+    chip_count = models.PositiveIntegerField(_("quantity of chips"), null=True, blank=True)
+    duration_hours = models.FloatField(_("duration (hours)"), null=True, blank=True, validators=NON_NEGATIVE)
+    training_compute_flop = models.FloatField(_("compute (FLOP)"), null=True, blank=True, validators=NON_NEGATIVE)
     utilization = models.FloatField(
-        "hardware utilization (MFU)",
+        _("hardware utilization (MFU)"),
         null=True,
         blank=True,
         validators=[*NON_NEGATIVE, MaxValueValidator(1)],
-        help_text="Fraction of peak, 0 to 1.",
+        help_text=_("Fraction of peak, 0 to 1."),
     )
     cost_usd = models.DecimalField(
-        "cost (USD)", max_digits=16, decimal_places=0, null=True, blank=True, validators=NON_NEGATIVE
+        _("cost (USD)"), max_digits=16, decimal_places=0, null=True, blank=True, validators=NON_NEGATIVE
     )
-    start_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
 
     objects = SlugManager()
 

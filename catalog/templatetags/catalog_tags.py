@@ -2,6 +2,9 @@
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog import formatting
 from catalog.choices import Confidence
@@ -14,13 +17,21 @@ register.filter("count", formatting.count)
 register.filter("money", formatting.money)
 register.filter("duration", formatting.duration)
 register.filter("percent", formatting.percent)
+register.filter("when", formatting.when)
+
+CONFIDENCE_BADGES = {
+    "reported": _("reported"),
+    "derived": _("derived"),
+    "estimated": _("estimate"),
+    "speculative": _("speculative"),
+}
 
 
 @register.simple_tag
 def confidence_badge(confidence):
     """Reported values plain; derived, estimated and speculative ones marked so they cannot be mistaken."""
-    labels = {"reported": "reported", "derived": "derived", "estimated": "estimate", "speculative": "speculative"}
-    return format_html('<span class="badge confidence-{}">{}</span>', confidence, labels.get(confidence, confidence))
+    label = CONFIDENCE_BADGES.get(confidence, confidence)
+    return format_html('<span class="badge confidence-{}">{}</span>', confidence, label)
 
 
 @register.simple_tag(takes_context=True)
@@ -69,10 +80,12 @@ def formatted(value, unit):
     if unit == "count":
         return formatting.count(value)
     if unit == "date":
-        return value.isoformat()
+        return formatting.when(value)
     if unit in ("USD",):
         return formatting.money(value)
-    if unit in ("nm", "mm²", "W", "tokens", ""):
+    if unit == "tokens":
+        return f"{value:,} {gettext('tokens')}"
+    if unit in ("nm", "mm²", "W", ""):
         return f"{value:,.6g} {unit}".strip()
     return formatting.si(value, unit)
 
@@ -86,7 +99,7 @@ def fact(obj, field, unit=""):
     label = obj._meta.get_field(field).verbose_name
     return format_html(
         '<tr><th scope="row">{}</th><td class="num confidence-{}">{}</td><td>{} {}</td></tr>',
-        label[:1].upper() + label[1:],
+        capfirst(label),
         obj.confidence,
         formatted(value, unit),
         confidence_badge(obj.confidence),

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from catalog import benchmark_charts
@@ -37,25 +38,39 @@ class BenchmarkList(ListView):
 def environment(run):
     """The machine and software a run measured, as (label, value) rows for people."""
     machine, model = run.machine, run.model
-    cores = f"{machine.get('physical_cores', '?')} physical, {machine.get('logical_cpus', '?')} logical"
+    unknown, not_installed = _("unknown"), _("not installed")
+    cores = _("%(physical)s physical, %(logical)s logical") % {
+        "physical": machine.get("physical_cores", "?"),
+        "logical": machine.get("logical_cpus", "?"),
+    }
+    shape = _(
+        "%(name)s: %(layers)s layers, d_model %(d_model)s, %(heads)s heads, vocabulary %(vocab)s, context %(context)s"
+    ) % {
+        "name": model.get("name"),
+        "layers": model.get("n_layers"),
+        "d_model": model.get("d_model"),
+        "heads": model.get("n_heads"),
+        "vocab": model.get("vocab_size"),
+        "context": model.get("max_context"),
+    }
+    weights = _("%(count)s (%(bytes)s of fp32 weights)") % {
+        "count": count(run.parameters),
+        "bytes": si(model.get("weight_bytes"), "B"),
+    }
     return [
-        ("CPU", machine.get("cpu_model") or "unknown"),
-        ("Cores", cores),
-        ("Threads used", run.threads),
-        ("Memory", si(machine.get("memory_bytes"), "B")),
-        ("GPU", machine.get("gpu") or "none"),
-        ("Operating system", machine.get("os", "")),
+        ("CPU", machine.get("cpu_model") or unknown),
+        (_("Cores"), cores),
+        (_("Threads used"), run.threads),
+        (_("Memory"), si(machine.get("memory_bytes"), "B")),
+        ("GPU", machine.get("gpu") or _("none")),
+        (_("Operating system"), machine.get("os", "")),
         ("Python", machine.get("python", "")),
-        ("NumPy and BLAS", f"{machine.get('numpy', '')} ({machine.get('blas') or 'BLAS unknown'})"),
-        ("ONNX Runtime", machine.get("onnxruntime") or "not installed"),
-        ("PyTorch", machine.get("torch") or "not installed"),
-        (
-            "Model",
-            f"{model.get('name')}: {model.get('n_layers')} layers, d_model {model.get('d_model')}, "
-            f"{model.get('n_heads')} heads, vocabulary {model.get('vocab_size')}, context {model.get('max_context')}",
-        ),
-        ("Parameters", f"{count(run.parameters)} ({si(model.get('weight_bytes'), 'B')} of fp32 weights)"),
-        ("Weights checksum (SHA-256)", run.weights_checksum),
+        ("NumPy / BLAS", f"{machine.get('numpy', '')} ({machine.get('blas') or unknown})"),
+        ("ONNX Runtime", machine.get("onnxruntime") or not_installed),
+        ("PyTorch", machine.get("torch") or not_installed),
+        (_("Model"), shape),
+        (_("Parameters"), weights),
+        (_("Weights checksum (SHA-256)"), run.weights_checksum),
     ]
 
 

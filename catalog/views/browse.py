@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -135,7 +136,7 @@ class ConceptDetail(DetailView):
 
 def home(request):
     chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None).select_related("vendor")
-    moores_law, _ = charts.moores_law(chips.order_by("release_date"))
+    moores_law, _fits = charts.moores_law(chips.order_by("release_date"))
     usd_prices = PricePoint.objects.filter(currency="USD").select_related("model", "provider")
     headline = {"home-moores-law": moores_law, "home-cheapest": charts.cheapest_price_figure(list(usd_prices))}
     context = {
@@ -159,11 +160,11 @@ def home(request):
 
 
 SEARCHED = [
-    ("Models", "catalog:model-detail", filters.FoundationModelFilterSet, FoundationModel.objects.all()),
-    ("Hardware", "catalog:hardware-detail", filters.HardwareFilterSet, Hardware.objects.select_related("vendor")),
-    ("Organizations", "catalog:organization-detail", filters.OrganizationFilterSet, Organization.objects.all()),
-    ("Applications", "catalog:application-detail", filters.ApplicationFilterSet, Application.objects.all()),
-    ("Glossary", "catalog:concept-detail", filters.ConceptFilterSet, Concept.objects.all()),
+    (_("Models"), "catalog:model-detail", filters.FoundationModelFilterSet, FoundationModel.objects.all()),
+    (_("Hardware"), "catalog:hardware-detail", filters.HardwareFilterSet, Hardware.objects.select_related("vendor")),
+    (_("Organizations"), "catalog:organization-detail", filters.OrganizationFilterSet, Organization.objects.all()),
+    (_("Applications"), "catalog:application-detail", filters.ApplicationFilterSet, Application.objects.all()),
+    (_("Glossary"), "catalog:concept-detail", filters.ConceptFilterSet, Concept.objects.all()),
 ]
 SEARCH_LIMIT = 20
 

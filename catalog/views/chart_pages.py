@@ -6,6 +6,8 @@ Each page names the glossary concept behind it and links to the rows it plots (l
 from django.db.models import Count, F, Prefetch
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog import charts, filters, forms
 from catalog.comparisons import comparable_hardware, compare_hardware
@@ -46,7 +48,7 @@ def moores_law(request):
     return chart_page(
         request,
         "catalog/charts/moores_law.html",
-        title="Moore's law: transistors per chip",
+        title=_("Moore's law: transistors per chip"),
         concept_slugs=["moores-law", "transistor", "process-node"],
         figures={"moores-law": figure},
         fits=fits,
@@ -62,7 +64,7 @@ def vendor_comparison(request):
     return chart_page(
         request,
         "catalog/charts/chart.html",
-        title="Vendors compared, chip by chip",
+        title=_("Vendors compared, chip by chip"),
         concept_slugs=["flops", "hbm", "npu", "tpu"],
         figures={"vendors": charts.vendor_comparison(chips, metric)},
         form=form,
@@ -76,7 +78,7 @@ def ppa(request):
     return chart_page(
         request,
         "catalog/charts/chart.html",
-        title="Power, performance, area",
+        title=_("Power, performance, area"),
         concept_slugs=["ppa", "dennard-scaling"],
         figures={"ppa": charts.ppa(chips)},
         rows_url=reverse("catalog:hardware-list") + "?ordering=-bf16_flops_per_watt",
@@ -114,7 +116,7 @@ def roofline(request):
     return chart_page(
         request,
         "catalog/charts/roofline.html",
-        title="Roofline: where prefill and decode fall",
+        title=_("Roofline: where prefill and decode fall"),
         concept_slugs=["roofline-model", "arithmetic-intensity", "prefill-and-decode", "memory-wall"],
         figures={"roofline": charts.roofline(chips, workloads)},
         form=form,
@@ -135,13 +137,13 @@ def models_with_most_price_changes():
 
 # Ready-made capability classes: any model filter works, these are shortcuts shown on the page.
 PRICE_CLASS_PRESETS = [
-    ("Every model", ""),
-    ("Open-weights models", "access=open-weights"),
-    ("100B+ parameters", "parameters_min=100000000000"),
-    ("GPT family", "family=GPT"),
-    ("Claude family", "family=Claude"),
-    ("Gemini family", "family=Gemini"),
-    ("Korean developers", "country=KR"),
+    (gettext_lazy("Every model"), ""),
+    (gettext_lazy("Open-weights models"), "access=open-weights"),
+    (gettext_lazy("100B+ parameters"), "parameters_min=100000000000"),
+    (gettext_lazy("GPT family"), "family=GPT"),
+    (gettext_lazy("Claude family"), "family=Claude"),
+    (gettext_lazy("Gemini family"), "family=Gemini"),
+    (gettext_lazy("Korean developers"), "country=KR"),
 ]
 
 
@@ -161,7 +163,7 @@ def prices(request):
     return chart_page(
         request,
         "catalog/charts/prices.html",
-        title="Price per million tokens over time",
+        title=_("Price per million tokens over time"),
         concept_slugs=["token", "inference"],
         figures={
             "price-history": charts.price_history(history),
@@ -185,7 +187,7 @@ def model_scale(request):
     return chart_page(
         request,
         "catalog/charts/chart.html",
-        title="Model scale over time",
+        title=_("Model scale over time"),
         concept_slugs=["foundation-model", "large-language-model", "training"],
         figures={"model-scale": charts.model_scale(models, metric)},
         form=form,
@@ -213,7 +215,7 @@ def compare(request):
     errors = bool(hardware_form.errors or models_form.errors)
     concepts = {c.slug: c for c in Concept.objects.filter(slug__in=["ppa", "roofline-model"])}
     context = {
-        "title": "Compare chips or models",
+        "title": _("Compare chips or models"),
         "hardware_form": hardware_form if hardware_form.is_bound else forms.CompareHardwareForm(),
         "models_form": models_form if models_form.is_bound else forms.CompareModelsForm(),
         "comparison": comparison,
