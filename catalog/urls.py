@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.views import benchmarks, browse, chart_pages
+from catalog.views import benchmarks, browse, chart_pages, estimators
 
 app_name = "catalog"
 urlpatterns = [
@@ -26,4 +26,8 @@ urlpatterns = [
     path("compare/", chart_pages.compare, name="compare"),
     path("benchmarks/", benchmarks.BenchmarkList.as_view(), name="benchmark-list"),
     path("benchmarks/<int:pk>/", benchmarks.benchmark_detail, name="benchmark-detail"),
+    path("estimate/", estimators.fit_matrix, name="estimate-matrix"),
+    path("estimate/tokens/", estimators.token_calculator, name="estimate-tokens"),
+    path("estimate/training/", estimators.training_estimator, name="estimate-training"),
+    path("estimate/<slug:model_slug>/<slug:hardware_slug>/", estimators.estimate_pair, name="estimate-pair"),
 ]

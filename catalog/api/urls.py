@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from catalog.api import views
+from catalog.api import estimate_views, views
 
 router = DefaultRouter()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
@@ -19,5 +19,8 @@ app_name = "api"
 urlpatterns = [
     path("compare/hardware/", views.HardwareComparisonView.as_view(), name="compare-hardware"),
     path("stats/vendors/", views.VendorStatsView.as_view(), name="vendor-stats"),
+    path("estimate/serving/", estimate_views.ServingEstimateView.as_view(), name="estimate-serving"),
+    path("estimate/training/", estimate_views.TrainingEstimateView.as_view(), name="estimate-training"),
+    path("estimate/tokens/", estimate_views.TokenEstimateView.as_view(), name="estimate-tokens"),
     *router.urls,
 ]

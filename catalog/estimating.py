@@ -1,0 +1,322 @@
+"""The estimators over the catalog: inputs built from rows, prices picked, a fixed number of queries.
+
+``catalog.estimators`` does the arithmetic; this module reads the catalog. The price of a chip is its
+cheapest current on-demand cloud price in USD per accelerator-hour (instance price ÷ accelerators per
+instance), across providers and regions; the page names the offering it used. A model's API prices are
+its current price points.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from catalog.benchmark.model import ModelConfig
+from catalog.benchmarking import CONFIG_FIELDS
+from catalog.estimators import ChipSpec, ModelShape, estimate_serving, estimate_training
+from catalog.estimators.serving import PRECISIONS, USER_PRECISIONS
+from catalog.estimators.tokens import PriceRow
+from catalog.estimators.training import implied_utilization, ratio
+from catalog.models import BenchmarkRun, CloudPrice, FoundationModel, Hardware, PricePoint, TrainingRun
+from catalog.models.hardware import THROUGHPUT_FIELDS
+
+# Bounds on what anyone may ask for, shared by the forms and the API serializers.
+LIMITS = {
+    "chips": (1, 1024),
+    "training_chips": (1, 1_000_000),
+    "batch": (1, 4096),
+    "context": (1, 10_000_000),
+    "parameters": (1, 10**15),
+    "tokens": (1, 10**16),
+    "layers": (1, 1000),
+    "hidden_size": (1, 1_000_000),
+    "heads": (1, 100_000),
+    "memory_bytes": (1, 10**15),
+    "memory_bandwidth": (1, 10**15),
+    "peak_flops": (1, 10**19),
+    "price": (0, 10_000),
+    "token_count": (0, 10**12),
+    "text_characters": 200_000,
+}
+MAX_MATRIX_MODELS = 40
+MAX_MATRIX_CHIPS = 60
+HEAT_BUCKETS = 5
+
+
+# ------------------------------------------------------------------------------------------ inputs
+
+
+def model_shape(model):
+    """The estimator's view of a catalog model; None when its parameter count is unknown."""
+    if not model.parameters:
+        return None
+    return ModelShape(
+        name=model.name,
+        parameters=model.parameters,
+        active_parameters=model.active_parameters,
+        layers=model.layers,
+        hidden_size=model.hidden_size,
+        attention_heads=model.attention_heads,
+        kv_heads=model.kv_heads,
+        context_length=model.context_length,
+    )
+
+
+def chip_spec(chip):
+    return ChipSpec(
+        name=chip.name,
+        memory_bytes=chip.memory_bytes,
+        memory_bandwidth=chip.memory_bandwidth,
+        peaks={name: getattr(chip, name) for name in THROUGHPUT_FIELDS if getattr(chip, name)},
+    )
+
+
+def cheapest_cloud_prices(hardware_ids):
+    """{hardware id: CloudPrice} — the cheapest current on-demand USD price per accelerator-hour. One query."""
+    prices = (
+        CloudPrice.objects.current()
+        .filter(hardware_id__in=list(hardware_ids), pricing_kind="on-demand", currency="USD")
+        .select_related("provider")
+        .order_by("pk")
+    )
+    cheapest = {}
+    for price in prices:
+        best = cheapest.get(price.hardware_id)
+        if best is None or price.price_per_accelerator_hour < best.price_per_accelerator_hour:
+            cheapest[price.hardware_id] = price
+    return cheapest
+
+
+def current_api_prices(model_ids):
+    """{model id: [current PricePoint]}, standard tier first. One query."""
+    prices = (
+        PricePoint.objects.current()
+        .filter(model_id__in=list(model_ids))
+        .select_related("provider")
+        .order_by("provider__name", "api_model_id", "context_tier")
+    )
+    by_model = {}
+    for price in prices:
+        by_model.setdefault(price.model_id, []).append(price)
+    for rows in by_model.values():
+        rows.sort(key=lambda row: row.context_tier != "standard")
+    return by_model
+
+
+# ----------------------------------------------------------------------------------------- serving
+
+
+@dataclass
+class Pair:
+    model: FoundationModel
+    chip: Hardware
+    estimate: object  # ServingEstimate, or None when the model's size is unknown
+    cloud_price: CloudPrice | None
+    price_is_override: bool = False
+
+
+def serving_pair(model, chip, *, settings, cloud_price=None, price_override=None):
+    """The estimate for one model on one chip; ``settings`` holds precision, chips, batch, context, utilization."""
+    shape = model_shape(model)
+    if shape is None:
+        return Pair(model, chip, None, cloud_price)
+    price = price_override if price_override is not None else (cloud_price and cloud_price.price_per_accelerator_hour)
+    estimate = estimate_serving(shape, chip_spec(chip), price_per_chip_hour=price, **settings)
+    return Pair(model, chip, estimate, cloud_price, price_is_override=price_override is not None)
+
+
+def estimable_models():
+    return FoundationModel.objects.filter(parameters__gt=0)
+
+
+def estimable_hardware():
+    """Accelerators with a memory size or a bandwidth: what the serving estimate needs at least."""
+    return (
+        Hardware.objects.accelerators()
+        .filter(Q(memory_bytes__gt=0) | Q(memory_bandwidth__gt=0))
+        .select_related("vendor")
+    )
+
+
+def heat(values, *, lower_is_better):
+    """Bucket 0 (worst) to HEAT_BUCKETS-1 (best) of each value on a log scale between the extremes."""
+    known = [value for value in values if value]
+    if not known:
+        return [None] * len(values)
+    low, high = math.log10(min(known)), math.log10(max(known))
+    buckets = []
+    for value in values:
+        if not value:
+            buckets.append(None)
+            continue
+        share = 0.5 if high == low else (math.log10(value) - low) / (high - low)
+        if lower_is_better:
+            share = 1 - share
+        buckets.append(min(HEAT_BUCKETS - 1, int(share * HEAT_BUCKETS)))
+    return buckets
+
+
+def fit_matrix(models, chips, *, settings, metric="tokens"):
+    """Rows of cells, one per chip: the estimate, the shown value and its colour bucket.
+
+    Queries: the two lists passed in, and one for the cloud prices; none per cell.
+    """
+    models, chips = list(models), list(chips)
+    prices = cheapest_cloud_prices(chip.pk for chip in chips)
+    rows = []
+    for model in models:
+        cells = []
+        for chip in chips:
+            pair = serving_pair(model, chip, settings=settings, cloud_price=prices.get(chip.pk))
+            estimate = pair.estimate
+            if metric == "cost":
+                value = estimate.usd_per_m_output if estimate and estimate.fits else None
+            else:
+                value = estimate.decode_tokens_per_s if estimate and estimate.fits else None
+            cells.append({"pair": pair, "estimate": estimate, "value": value})
+        rows.append({"model": model, "cells": cells})
+    buckets = heat([cell["value"] for row in rows for cell in row["cells"]], lower_is_better=metric == "cost")
+    flat = (cell for row in rows for cell in row["cells"])
+    for cell, bucket in zip(flat, buckets, strict=True):
+        cell["bucket"] = bucket
+    return {"chips": chips, "rows": rows, "prices": prices}
+
+
+# ---------------------------------------------------------------------------------------- training
+
+
+def training_estimate(model, chip, *, chips, utilization, precision="bf16", price=None):
+    return estimate_training(
+        parameters=model.parameters,
+        active_parameters=model.active_parameters,
+        tokens=model.training_tokens,
+        chip=chip_spec(chip) if chip is not None else None,
+        chips=chips,
+        precision=precision,
+        utilization=utilization,
+        price_per_chip_hour=price,
+        reported_flop=model.training_compute_flop,
+        model_name=model.name,
+    )
+
+
+def training_comparisons(*, utilization, precision="bf16", model=None):
+    """Every recorded training run beside the estimate for the same model, chip and chip count.
+
+    The estimate uses 6 · N · D and the page's utilization, not the run's own (which is usually derived from
+    the very figures compared). Two queries: the runs with their models and chips, and the cloud prices.
+    """
+    runs = TrainingRun.objects.select_related("model", "hardware").order_by("model__release_date", "slug")
+    runs = list(runs.filter(model=model) if model is not None else runs)
+    prices = cheapest_cloud_prices({run.hardware_id for run in runs if run.hardware_id})
+    rows = []
+    for run in runs:
+        model = run.model
+        reported_flop = run.training_compute_flop or model.training_compute_flop
+        cloud = prices.get(run.hardware_id)
+        estimate = estimate_training(
+            parameters=model.parameters,
+            active_parameters=model.active_parameters,
+            tokens=model.training_tokens,
+            chip=chip_spec(run.hardware) if run.hardware_id else None,
+            chips=run.chip_count or 1,
+            precision=precision,
+            utilization=utilization,
+            price_per_chip_hour=cloud.price_per_accelerator_hour if cloud and run.chip_count else None,
+            reported_flop=reported_flop,
+            model_name=model.name,
+        )
+        has_chips = bool(run.chip_count and run.hardware_id)
+        rows.append(
+            {
+                "run": run,
+                "estimate": estimate,
+                "cloud_price": cloud,
+                "reported_flop": reported_flop,
+                "flop_ratio": ratio(estimate.flop, reported_flop) if estimate.flop_source == "6ND" else None,
+                "hours": estimate.hours if has_chips else None,
+                "hours_ratio": ratio(estimate.hours, run.duration_hours) if has_chips else None,
+                "cost": estimate.cost_usd if has_chips else None,
+                "cost_ratio": ratio(estimate.cost_usd, run.cost_usd) if has_chips else None,
+                "implied_utilization": implied_utilization(
+                    flop=reported_flop, chips=run.chip_count, peak=estimate.peak_flops, hours=run.duration_hours
+                ),
+            }
+        )
+    return rows
+
+
+# ------------------------------------------------------------------------------------------ tokens
+
+
+def price_rows(prices):
+    """Current price points as the token calculator's inputs."""
+    return [
+        PriceRow(
+            key=price,
+            offering=(price.provider_id, price.api_model_id),
+            context_tier=price.context_tier,
+            input_per_mtok=price.input_per_mtok,
+            output_per_mtok=price.output_per_mtok,
+            cached_input_per_mtok=price.cached_input_per_mtok,
+        )
+        for price in prices
+    ]
+
+
+def current_usd_prices():
+    return PricePoint.objects.current().filter(currency="USD").select_related("model", "provider")
+
+
+# ------------------------------------------------------------------------------------ method check
+
+
+def method_check():
+    """The latest benchmark run's measurements beside this estimator's bounds for the same micro-model on
+    the same machine (its measured matmul peak and memory bandwidth, utilization 1). None without a run.
+
+    Two queries: the run, its results.
+    """
+    run = BenchmarkRun.objects.first()
+    if run is None:
+        return None
+    config = ModelConfig(**{name: run.model[name] for name in CONFIG_FIELDS})
+    shape = ModelShape(
+        name=config.name,
+        parameters=config.parameter_count,
+        layers=config.n_layers,
+        hidden_size=config.d_model,
+        attention_heads=config.n_heads,
+        kv_heads=config.n_heads,
+        context_length=config.max_context,
+    )
+    machine = ChipSpec(
+        name=run.cpu_model or "this machine",
+        memory_bytes=None,
+        memory_bandwidth=run.memory_bandwidth,
+        peaks={"fp32_flops": run.matmul_peak_flops},
+    )
+    rows = []
+    for result in run.results.all():
+        estimate = estimate_serving(
+            shape,
+            machine,
+            precision="fp32",
+            chips=1,
+            batch=result.batch_size,
+            context=result.prompt_tokens + result.generated_tokens,
+            utilization=1.0,
+        )
+        rows.append(
+            {
+                "result": result,
+                "estimate": estimate,
+                "decode_share": ratio(result.generation_tokens_per_s, estimate.decode_tokens_per_s),
+                "prefill_share": ratio(result.prefill_tokens_per_s, estimate.prefill_tokens_per_s),
+            }
+        )
+    return {"run": run, "config": config, "rows": rows}
+
+
+def precision_choices():
+    return [(key, PRECISIONS[key].label) for key in USER_PRECISIONS]

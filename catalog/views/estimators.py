@@ -1,0 +1,157 @@
+"""Estimator pages: the fit matrix, one model on one chip with the full working, tokens, training.
+
+Every page is a GET form (a shareable URL), except a pasted text, which is POSTed. An invalid input shows
+its message with a 400 and the defaults below it. Query counts do not grow with the rows shown.
+"""
+
+from django.db.models import F
+from django.shortcuts import get_object_or_404, render
+
+from catalog import estimating
+from catalog.estimating_text import token_rules, working
+from catalog.estimators import count_tokens, token_costs
+from catalog.models import FoundationModel, Hardware
+from catalog.views.estimator_forms import MatrixForm, PairForm, TokenForm, TrainingForm
+
+
+def bound(form_class, data):
+    """A bound form when there is input, else an unbound one; and whether the input was refused."""
+    form = form_class(data or None)
+    invalid = form.is_bound and not form.is_valid()
+    return form, invalid
+
+
+def matrix_models(values):
+    models = estimating.estimable_models()
+    if values.get("family"):
+        models = models.filter(family__icontains=values["family"])
+    if values.get("access"):
+        models = models.filter(access=values["access"])
+    return models.order_by(F("release_date").desc(nulls_last=True), "name")
+
+
+def matrix_chips(values):
+    chips = estimating.estimable_hardware()
+    if values.get("vendor"):
+        chips = chips.filter(vendor=values["vendor"])
+    if values.get("kind"):
+        chips = chips.filter(kind=values["kind"])
+    if values.get("priced"):
+        chips = chips.filter(cloud_prices__isnull=False).distinct()
+    return chips.order_by("vendor__name", F("release_date").asc(nulls_last=True), "name")
+
+
+def fit_matrix(request):
+    form, invalid = bound(MatrixForm, request.GET)
+    values = form.cleaned_data if form.is_bound and not invalid else {"access": "open-weights"}
+    settings = form.settings()
+    metric = values.get("metric") or "tokens"
+    models = list(matrix_models(values)[: estimating.MAX_MATRIX_MODELS + 1])
+    chips = list(matrix_chips(values)[: estimating.MAX_MATRIX_CHIPS + 1])
+    matrix = estimating.fit_matrix(
+        models[: estimating.MAX_MATRIX_MODELS], chips[: estimating.MAX_MATRIX_CHIPS], settings=settings, metric=metric
+    )
+    context = {
+        "form": form,
+        "settings": settings,
+        "metric": metric,
+        "matrix": matrix,
+        "more_models": len(models) > estimating.MAX_MATRIX_MODELS,
+        "more_chips": len(chips) > estimating.MAX_MATRIX_CHIPS,
+        "max_models": estimating.MAX_MATRIX_MODELS,
+        "max_chips": estimating.MAX_MATRIX_CHIPS,
+        "query": request.GET.urlencode(),
+        "pair_query": pair_query(settings),
+        "check": estimating.method_check(),
+    }
+    return render(request, "catalog/estimators/matrix.html", context, status=400 if invalid else 200)
+
+
+def pair_query(settings, *, always=False):
+    """The settings as a query string; empty when they are all the defaults (keeps the matrix small)."""
+    defaults = {name: PairForm.base_fields[name].initial for name in settings}
+    if settings == defaults and not always:
+        return ""
+    return "&".join(f"{name}={value}" for name, value in settings.items())
+
+
+def estimate_pair(request, model_slug, hardware_slug):
+    model = get_object_or_404(FoundationModel, slug=model_slug)
+    chip = get_object_or_404(Hardware.objects.select_related("vendor"), slug=hardware_slug)
+    form, invalid = bound(PairForm, request.GET)
+    settings = form.settings()
+    override = form.cleaned_data.get("price") if form.is_bound and not invalid else None
+    cloud = estimating.cheapest_cloud_prices([chip.pk]).get(chip.pk)
+    pair = estimating.serving_pair(model, chip, settings=settings, cloud_price=cloud, price_override=override)
+    context = {
+        "form": form,
+        "model": model,
+        "chip": chip,
+        "pair": pair,
+        "estimate": pair.estimate,
+        "working": working(pair.estimate) if pair.estimate else None,
+        "settings": settings,
+        "api_prices": estimating.current_api_prices([model.pk]).get(model.pk, []),
+        "api_url": (
+            f"/api/v1/estimate/serving/?model={model.slug}&hardware={chip.slug}&{pair_query(settings, always=True)}"
+        ),
+    }
+    return render(request, "catalog/estimators/pair.html", context, status=400 if invalid else 200)
+
+
+def token_calculator(request):
+    data = request.POST if request.method == "POST" else request.GET
+    form, invalid = bound(TokenForm, data)
+    values = form.values()
+    counted = count_tokens(values["text"], values["family"]) if values["text"] else None
+    input_tokens = counted.tokens if counted else values["input_tokens"]
+    costs = token_costs(
+        input_tokens=input_tokens,
+        cached_tokens=values["cached_tokens"],
+        output_tokens=values["output_tokens"],
+        prices=estimating.price_rows(estimating.current_usd_prices()),
+    )
+    context = {
+        "form": form,
+        "values": values,
+        "input_tokens": input_tokens,
+        "counted": counted,
+        "counted_working": working(counted) if counted else None,
+        "costs": costs,
+        "rules": token_rules(),
+    }
+    return render(request, "catalog/estimators/tokens.html", context, status=400 if invalid else 200)
+
+
+def training_estimator(request):
+    form, invalid = bound(TrainingForm, request.GET)
+    data = form.cleaned_data if form.is_bound and not invalid else {}
+    defaults = {name: field.initial for name, field in TrainingForm.base_fields.items()}
+    model = data.get("model") or FoundationModel.objects.filter(slug="llama-3-70b").first()
+    chip = data.get("hardware") or Hardware.objects.filter(slug="nvidia-h100-sxm").first()
+    chips = data.get("chips") or defaults["chips"]
+    utilization = data.get("utilization") or defaults["utilization"]
+    precision = data.get("precision") or defaults["precision"]
+    cloud = estimating.cheapest_cloud_prices([chip.pk]).get(chip.pk) if chip else None
+    price = data.get("price")
+    if price is None and cloud is not None:
+        price = cloud.price_per_accelerator_hour
+    estimate = None
+    if model is not None:
+        estimate = estimating.training_estimate(
+            model, chip, chips=chips, utilization=utilization, precision=precision, price=price
+        )
+    if not form.is_bound:
+        form = TrainingForm(initial={"model": model, "hardware": chip})
+    context = {
+        "form": form,
+        "model": model,
+        "chip": chip,
+        "chips": chips,
+        "utilization": utilization,
+        "cloud_price": cloud if data.get("price") is None else None,
+        "estimate": estimate,
+        "working": working(estimate) if estimate else None,
+        "runs": estimating.training_comparisons(utilization=utilization, precision=precision),
+    }
+    return render(request, "catalog/estimators/training.html", context, status=400 if invalid else 200)
