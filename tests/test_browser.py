@@ -190,3 +190,26 @@ def test_benchmark_pages_draw_every_chart_under_the_policy(browser, live_server,
     assert plots.count() == 5  # the run: ITL and TTFT distributions, rates by prompt, roofline, catalog chips
     page.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_a_korean_chart_page_draws_korean_axis_titles(browser, live_server, bundled, tmp_path):
+    """The Korean Moore's-law page in a real browser: plotly draws the translated titles; a screenshot is kept."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    problems = watch(page, live_server)
+    assert page.goto(f"{live_server.url}/ko/charts/moores-law/").status == 200
+    page.wait_for_selector("#moores-law[data-rendered='true']", timeout=20_000)
+    x_title = page.locator("#moores-law .g-xtitle text").text_content()
+    y_title = page.locator("#moores-law .g-ytitle text").text_content()
+    assert x_title == "출시일"  # "Release date"
+    assert "트랜지스터" in y_title  # "Transistors per chip (log scale)"
+    legend = page.locator("#moores-law .legendtext").all_text_contents()
+    assert any("AI 가속기" in text for text in legend), legend
+    toolbar = [page.locator("#moores-law .modebar-btn").nth(i).get_attribute("data-title") for i in range(3)]
+    assert "PNG로 저장" in toolbar, toolbar  # plotly's own toolbar, registered in Korean by charts.js
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / "ko-charts-moores-law.png"
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert problems == [], "\n".join(problems)
