@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
 from catalog import benchmark_charts
@@ -74,6 +75,34 @@ def environment(run):
     ]
 
 
+# The framework-free benchmark names its targets in English; the page shows them in the reader's language.
+TARGET_LABELS = {
+    "ONNX Runtime prefill, fraction of measured matmul peak": gettext_lazy(
+        "ONNX Runtime prefill, fraction of measured matmul peak"
+    ),
+    "ONNX Runtime decode, fraction of measured memory bandwidth": gettext_lazy(
+        "ONNX Runtime decode, fraction of measured memory bandwidth"
+    ),
+    "NumPy time per output token over ONNX Runtime's": gettext_lazy("NumPy time per output token over ONNX Runtime's"),
+    "Harness overhead per token against a bare loop": gettext_lazy("Harness overhead per token against a bare loop"),
+}
+VERDICTS = {True: gettext_lazy("met"), False: gettext_lazy("MISSED"), None: gettext_lazy("n/a")}
+
+
+def target_rows(checks):
+    """``check_targets``' verdicts as table rows for people, in the reader's language."""
+    return [
+        {
+            "target": TARGET_LABELS.get(check.target, check.target),
+            "measured": check.measured_text if check.measured is not None else _("not measured"),
+            "goal": (_("at least %(limit)s") if check.at_least else _("under %(limit)s"))
+            % {"limit": check.format(check.limit)},
+            "verdict": VERDICTS[check.met],
+        }
+        for check in checks
+    ]
+
+
 def result_warnings(run, results):
     """Each result's warnings that the run's own list does not already repeat (with the result's label)."""
     return [
@@ -101,8 +130,11 @@ def benchmark_detail(request, pk):
         "run": run,
         "results": results,
         "result_warnings": result_warnings(run, results),
-        "targets": check_targets(
-            [{field: getattr(result, field) for field in RESULT_FIELDS} for result in results], run.harness_overhead
+        "targets": target_rows(
+            check_targets(
+                [{field: getattr(result, field) for field in RESULT_FIELDS} for result in results],
+                run.harness_overhead,
+            )
         ),
         "environment": environment(run),
         "stream_kernels": stream_kernels(run.machine),
