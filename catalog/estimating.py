@@ -51,7 +51,7 @@ def model_shape(model):
     if not model.parameters:
         return None
     return ModelShape(
-        name=model.name,
+        name=model.display_name,
         parameters=model.parameters,
         active_parameters=model.active_parameters,
         layers=model.layers,
@@ -64,7 +64,7 @@ def model_shape(model):
 
 def chip_spec(chip):
     return ChipSpec(
-        name=chip.name,
+        name=chip.display_name,
         memory_bytes=chip.memory_bytes,
         memory_bandwidth=chip.memory_bandwidth,
         peaks={name: getattr(chip, name) for name in THROUGHPUT_FIELDS if getattr(chip, name)},
@@ -196,7 +196,7 @@ def training_estimate(model, chip, *, chips, utilization, precision="bf16", pric
         utilization=utilization,
         price_per_chip_hour=price,
         reported_flop=model.training_compute_flop,
-        model_name=model.name,
+        model_name=model.display_name,
     )
 
 
@@ -224,7 +224,7 @@ def training_comparisons(*, utilization, precision="bf16", model=None):
             utilization=utilization,
             price_per_chip_hour=cloud.price_per_accelerator_hour if cloud and run.chip_count else None,
             reported_flop=reported_flop,
-            model_name=model.name,
+            model_name=model.display_name,
         )
         has_chips = bool(run.chip_count and run.hardware_id)
         rows.append(

@@ -89,9 +89,14 @@ class NullsLastOrderingFilter(filters.OrderingFilter):
 
     @property
     def field(self):
-        # A plain function and plain data: forms deep-copy their fields, and this filter holds the request.
-        model = getattr(self, "model", None)  # unset while the schema generator inspects the class
-        self.extra["choices"] = partial(ordering_choices, model, dict(self.param_map))
+        # The schema generator builds the field on the class's own filter, before any model is set, and
+        # FilterSets deep-copy that filter: rebuild it once the model is known, so labels come from it.
+        model = getattr(self, "model", None)
+        if getattr(self, "_choices_model", None) is not model or not hasattr(self, "_field"):
+            self.__dict__.pop("_field", None)
+            self._choices_model = model
+            # A plain function and plain data: forms deep-copy their fields, and this filter holds the request.
+            self.extra["choices"] = partial(ordering_choices, model, dict(self.param_map))
         return super().field
 
     def get_ordering_value(self, param):

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from catalog.models import Application, CloudPrice, Concept, TrainingRun
@@ -20,6 +22,15 @@ def _empty_cache(request):
         request.getfixturevalue("db")
         cache.clear()
     yield
+
+
+@pytest.fixture(scope="module")
+def bundled(django_db_setup, django_db_blocker):
+    """The bundled data, loaded once per test module inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_bundled_data", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

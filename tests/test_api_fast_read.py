@@ -1,23 +1,12 @@
 """The serializers' fast read path gives exactly what DRF's own ``to_representation`` gives, on real data."""
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from rest_framework import serializers as drf_serializers
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from catalog.api import views
 from catalog.api.fast_read import FastReadMixin
-
-
-@pytest.fixture(scope="module")
-def bundled(django_db_setup, django_db_blocker):
-    """The bundled data, loaded once for the module inside a transaction that is rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_bundled_data", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 def drf_representation(serializer, instance):

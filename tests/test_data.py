@@ -13,7 +13,6 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import transaction
 
 from catalog.models import (
     Application,
@@ -32,15 +31,6 @@ TODAY = datetime.date.today()
 
 # Generous ranges of exchange rates (units per USD), only to hold every price to the same USD bounds.
 UNITS_PER_USD = {"USD": (1, 1), "EUR": (0.7, 1.2), "CNY": (6, 8), "KRW": (1000, 1600)}
-
-
-@pytest.fixture(scope="module")
-def bundled(django_db_setup, django_db_blocker):
-    """Load the bundled data once for this module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_bundled_data", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bundled")]

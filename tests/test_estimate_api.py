@@ -1,21 +1,11 @@
 """The estimate endpoints: the same arithmetic as the pages, validated input, and a 400 (never a 500) on nonsense."""
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 
 SERVING = "/api/v1/estimate/serving/"
 TRAINING = "/api/v1/estimate/training/"
 TOKENS = "/api/v1/estimate/tokens/"
-
-
-@pytest.fixture(scope="module")
-def bundled(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_bundled_data", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bundled")]

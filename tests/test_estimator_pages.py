@@ -3,23 +3,12 @@
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from catalog.benchmarking import record_run
 from catalog.models import FoundationModel
 from tests.benchmark_reports import benchmark_report
 
 CHIPS = ["nvidia-h100-sxm", "furiosa-rngd", "google-tpu-v5e", "cerebras-wse-3"]
-
-
-@pytest.fixture(scope="module")
-def bundled(django_db_setup, django_db_blocker):
-    """The bundled data, loaded once for this module inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_bundled_data", verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bundled")]

@@ -78,6 +78,14 @@ def cloud_price_data(price):
     }
 
 
+def chip_hour_price(data, chip):
+    """(cloud price row or None, USD per chip-hour or None): the price asked for, else the chip's cheapest."""
+    if data.get("price_per_chip_hour") is not None:
+        return None, data["price_per_chip_hour"]
+    cloud = cloud_price_for(chip)
+    return cloud, cloud.price_per_accelerator_hour if cloud is not None else None
+
+
 class ServingEstimateView(EstimateView):
     """Whether a model fits on N chips at a precision, its decode and prefill bounds, and the cost per token."""
 
@@ -96,10 +104,7 @@ class ServingEstimateView(EstimateView):
     def get(self, request):
         data = self.validated(request.query_params)
         model, chip, precision = data.get("model"), data.get("hardware"), data["precision"]
-        cloud = cloud_price_for(chip) if data.get("price_per_chip_hour") is None else None
-        price = data.get("price_per_chip_hour")
-        if price is None and cloud is not None:
-            price = cloud.price_per_accelerator_hour
+        cloud, price = chip_hour_price(data, chip)
         estimate = estimate_serving(
             requested_model(data),
             requested_chip(data, precision),
@@ -140,10 +145,7 @@ class TrainingEstimateView(EstimateView):
     def get(self, request):
         data = self.validated(request.query_params)
         model, chip, precision = data.get("model"), data.get("hardware"), data["precision"]
-        cloud = cloud_price_for(chip) if data.get("price_per_chip_hour") is None else None
-        price = data.get("price_per_chip_hour")
-        if price is None and cloud is not None:
-            price = cloud.price_per_accelerator_hour
+        _cloud, price = chip_hour_price(data, chip)
         given_n = data.get("parameters")
         estimate = estimate_training(
             parameters=given_n or (model and model.parameters),
