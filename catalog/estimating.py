@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from catalog.benchmark.model import ModelConfig
 from catalog.benchmarking import CONFIG_FIELDS
-from catalog.estimators import ChipSpec, ModelShape, estimate_serving, estimate_training
+from catalog.estimators import ChipSpec, ModelShape, count_tokens, estimate_serving, estimate_training, token_costs
 from catalog.estimators.serving import PRECISIONS, USER_PRECISIONS
 from catalog.estimators.tokens import PriceRow
 from catalog.estimators.training import implied_utilization, ratio
@@ -320,3 +320,22 @@ def method_check():
 
 def precision_choices():
     return [(key, PRECISIONS[key].label) for key in USER_PRECISIONS]
+
+
+# ------------------------------------------------------------------------------------------- tokens
+
+
+def token_quote(*, text, family, input_tokens, cached_tokens, output_tokens):
+    """(the count from ``text`` or None, the input tokens used, every current price's cost, cheapest first).
+
+    A pasted text replaces the input count, counted by its tokenizer family's stated rule.
+    """
+    counted = count_tokens(text, family) if text else None
+    used = counted.tokens if counted else input_tokens
+    costs = token_costs(
+        input_tokens=used,
+        cached_tokens=cached_tokens,
+        output_tokens=output_tokens,
+        prices=price_rows(current_usd_prices()),
+    )
+    return counted, used, costs

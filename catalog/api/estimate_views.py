@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from catalog import estimating
 from catalog.api import estimate_serializers as serializers
 from catalog.estimating_text import token_rules, working
-from catalog.estimators import ChipSpec, ModelShape, count_tokens, estimate_serving, estimate_training, token_costs
+from catalog.estimators import ChipSpec, ModelShape, estimate_serving, estimate_training
 from catalog.estimators.serving import PRECISIONS
 
 
@@ -216,14 +216,12 @@ class TokenEstimateView(EstimateView):
         return self.answer(self.validated(request.data))
 
     def answer(self, data):
-        text = data.get("text") or ""
-        counted = count_tokens(text, data["family"]) if text else None
-        input_tokens = counted.tokens if counted else data["input_tokens"]
-        costs = token_costs(
-            input_tokens=input_tokens,
+        counted, input_tokens, costs = estimating.token_quote(
+            text=data.get("text") or "",
+            family=data["family"],
+            input_tokens=data["input_tokens"],
             cached_tokens=data["cached_tokens"],
             output_tokens=data["output_tokens"],
-            prices=estimating.price_rows(estimating.current_usd_prices()),
         )
         body = {
             "input_tokens": input_tokens,

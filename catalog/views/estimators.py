@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, render
 
 from catalog import estimating
 from catalog.estimating_text import token_rules, working
-from catalog.estimators import count_tokens, token_costs
 from catalog.models import FoundationModel, Hardware
 from catalog.views.estimator_forms import MatrixForm, PairForm, TokenForm, TrainingForm
 
@@ -103,13 +102,12 @@ def token_calculator(request):
     data = request.POST if request.method == "POST" else request.GET
     form, invalid = bound(TokenForm, data)
     values = form.values()
-    counted = count_tokens(values["text"], values["family"]) if values["text"] else None
-    input_tokens = counted.tokens if counted else values["input_tokens"]
-    costs = token_costs(
-        input_tokens=input_tokens,
+    counted, input_tokens, costs = estimating.token_quote(
+        text=values["text"],
+        family=values["family"],
+        input_tokens=values["input_tokens"],
         cached_tokens=values["cached_tokens"],
         output_tokens=values["output_tokens"],
-        prices=estimating.price_rows(estimating.current_usd_prices()),
     )
     context = {
         "form": form,
