@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from catalog.benchmark.model import ModelConfig
-from catalog.benchmarking import CONFIG_FIELDS
+from catalog.benchmarking import model_config
 from catalog.estimators import ChipSpec, ModelShape, count_tokens, estimate_serving, estimate_training, token_costs
 from catalog.estimators.serving import PRECISIONS, USER_PRECISIONS
 from catalog.estimators.tokens import PriceRow
@@ -185,7 +184,8 @@ def fit_matrix(models, chips, *, settings, metric="tokens"):
 # ---------------------------------------------------------------------------------------- training
 
 
-def training_estimate(model, chip, *, chips, utilization, precision="bf16", price=None):
+def training_estimate(model, chip, *, chips, utilization, precision="bf16", price=None, reported_flop=None):
+    """6 · N · D for ``model`` on ``chips`` of ``chip``; ``reported_flop`` defaults to the model's own figure."""
     return estimate_training(
         parameters=model.parameters,
         active_parameters=model.active_parameters,
@@ -195,7 +195,7 @@ def training_estimate(model, chip, *, chips, utilization, precision="bf16", pric
         precision=precision,
         utilization=utilization,
         price_per_chip_hour=price,
-        reported_flop=model.training_compute_flop,
+        reported_flop=reported_flop or model.training_compute_flop,
         model_name=model.display_name,
     )
 
@@ -214,17 +214,14 @@ def training_comparisons(*, utilization, precision="bf16", model=None):
         model = run.model
         reported_flop = run.training_compute_flop or model.training_compute_flop
         cloud = prices.get(run.hardware_id)
-        estimate = estimate_training(
-            parameters=model.parameters,
-            active_parameters=model.active_parameters,
-            tokens=model.training_tokens,
-            chip=chip_spec(run.hardware) if run.hardware_id else None,
+        estimate = training_estimate(
+            model,
+            run.hardware,
             chips=run.chip_count or 1,
-            precision=precision,
             utilization=utilization,
-            price_per_chip_hour=cloud.price_per_accelerator_hour if cloud and run.chip_count else None,
+            precision=precision,
+            price=cloud.price_per_accelerator_hour if cloud and run.chip_count else None,
             reported_flop=reported_flop,
-            model_name=model.display_name,
         )
         has_chips = bool(run.chip_count and run.hardware_id)
         rows.append(
@@ -280,7 +277,7 @@ def method_check():
     run = BenchmarkRun.objects.first()
     if run is None:
         return None
-    config = ModelConfig(**{name: run.model[name] for name in CONFIG_FIELDS})
+    config = model_config(run)
     shape = ModelShape(
         name=config.name,
         parameters=config.parameter_count,
