@@ -5,7 +5,7 @@ Each set carries its own ``search`` (every word must match one of ``search_field
 """
 
 import operator
-from functools import partial, reduce
+from functools import reduce
 
 import django_filters as filters
 from django import forms
@@ -63,41 +63,17 @@ def typed(filter_, openapi_type):
 
 
 def field_label(model, name):
-    """A sortable column's label in the reader's language: its verbose name, or the derived metric's label."""
+    """A sortable column's label, lazy so it follows the reader's language: its verbose name, or the metric's."""
     if name in DERIVED_METRICS:
         return DERIVED_METRICS[name].label
     try:
         return capfirst(model._meta.get_field(name).verbose_name)
-    except (AttributeError, FieldDoesNotExist):  # no model yet, or an annotation
+    except FieldDoesNotExist:  # an annotation
         return pretty_name(name)
 
 
-def ordering_choices(model, param_map):
-    choices = []
-    for param, field in param_map.items():
-        label = field_label(model, field)
-        choices += [(param, label), (f"-{param}", _("%(field)s (descending)") % {"field": label})]
-    return choices
-
-
 class NullsLastOrderingFilter(filters.OrderingFilter):
-    """Unknown values sort last in both directions (PostgreSQL would put them first when descending).
-
-    The choices' labels are built when the form is drawn (a callable), so they follow the reader's language;
-    django-filter's own are fixed, in English, when the class is defined.
-    """
-
-    @property
-    def field(self):
-        # The schema generator builds the field on the class's own filter, before any model is set, and
-        # FilterSets deep-copy that filter: rebuild it once the model is known, so labels come from it.
-        model = getattr(self, "model", None)
-        if getattr(self, "_choices_model", None) is not model or not hasattr(self, "_field"):
-            self.__dict__.pop("_field", None)
-            self._choices_model = model
-            # A plain function and plain data: forms deep-copy their fields, and this filter holds the request.
-            self.extra["choices"] = partial(ordering_choices, model, dict(self.param_map))
-        return super().field
+    """Unknown values sort last in both directions (PostgreSQL would put them first when descending)."""
 
     def get_ordering_value(self, param):
         descending = param.startswith("-")
@@ -112,9 +88,18 @@ class NullsLastOrderingFilter(filters.OrderingFilter):
         return qs.order_by(*[self.get_ordering_value(param) for param in params], "pk")
 
 
-def ordering(*fields):
+def ordering(model, *fields):
+    """Sorting by ``fields`` of ``model``. The labels are given lazily: django-filter's own would be fixed in
+    English when the class is defined."""
+    labels = {}
+    for field in fields:
+        labels[field] = field_label(model, field)
+        labels[f"-{field}"] = format_lazy(_("{} (descending)"), labels[field])
     return NullsLastOrderingFilter(
-        fields=fields, label=_("Sort by"), help_text=_("Sort by these fields; prefix '-' to reverse.")
+        fields=fields,
+        field_labels=labels,
+        label=_("Sort by"),
+        help_text=_("Sort by these fields; prefix '-' to reverse."),
     )
 
 
@@ -197,7 +182,7 @@ class OrganizationFilterSet(SourcedFilterSet):
         ],
         help_text=_("Only organizations that play this role."),
     )
-    ordering = ordering("name", "country", "founded")
+    ordering = ordering(Organization, "name", "country", "founded")
 
     class Meta:
         model = Organization
@@ -230,7 +215,13 @@ class FoundationModelFilterSet(SourcedFilterSet):
     modality = choices("modality", Modality, _("What the model reads and writes."))
     architecture = choices("architecture", Architecture, _("Network architecture."))
     ordering = ordering(
-        "name", "release_date", "parameters", "active_parameters", "training_compute_flop", "context_length"
+        FoundationModel,
+        "name",
+        "release_date",
+        "parameters",
+        "active_parameters",
+        "training_compute_flop",
+        "context_length",
     )
 
     class Meta:
@@ -274,6 +265,7 @@ class HardwareFilterSet(SourcedFilterSet):
         help_text=_("At least this memory bandwidth, in byte/s."),
     )
     ordering = ordering(
+        Hardware,
         "name",
         "release_date",
         "process_nm",
@@ -300,7 +292,7 @@ class TrainingRunFilterSet(SourcedFilterSet):
     model = slugs("model", FoundationModel.objects.all(), _("Runs that trained this model (slug)."))
     hardware = slugs("hardware", Hardware.objects.all(), _("Runs on this chip (slug)."))
     organization = slugs("model__organizations", organizations, _("Runs of this organization's models (slug)."))
-    ordering = ordering("start_date", "chip_count", "training_compute_flop", "cost_usd", "utilization")
+    ordering = ordering(TrainingRun, "start_date", "chip_count", "training_compute_flop", "cost_usd", "utilization")
 
     class Meta:
         model = TrainingRun
@@ -320,7 +312,7 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
         field_name="effective_from",
         help_text=_("effective_after / effective_before: periods starting in this range."),
     )
-    ordering = ordering("effective_from", "input_per_mtok", "output_per_mtok", "api_model_id")
+    ordering = ordering(PricePoint, "effective_from", "input_per_mtok", "output_per_mtok", "api_model_id")
 
     class Meta:
         model = PricePoint
@@ -335,7 +327,7 @@ class CloudPriceFilterSet(EffectivePeriodFilterSet):
     pricing_kind = choices("pricing_kind", CloudPricingKind, _("On-demand, spot or committed."))
     currency = choices("currency", Currency, _("ISO 4217 currency code."))
     region = filters.CharFilter(help_text=_("Provider's region code, e.g. us-east-1."))
-    ordering = ordering("effective_from", "price_per_hour", "instance_type")
+    ordering = ordering(CloudPrice, "effective_from", "price_per_hour", "instance_type")
 
     class Meta:
         model = CloudPrice
@@ -348,7 +340,7 @@ class ApplicationFilterSet(SourcedFilterSet):
     organization = slugs("organization", organizations, _("Built by this organization (slug)."))
     foundation_model = slugs("foundation_models", FoundationModel.objects.all(), _("Built on this model (slug)."))
     category = filters.CharFilter(lookup_expr="iexact", help_text=_("e.g. assistant, productivity."))
-    ordering = ordering("name", "launched")
+    ordering = ordering(Application, "name", "launched")
 
     class Meta:
         model = Application
@@ -358,7 +350,7 @@ class ApplicationFilterSet(SourcedFilterSet):
 class ConceptFilterSet(CatalogFilterSet):
     search_fields = ("name_en", "name_ko", "summary_en", "summary_ko")
 
-    ordering = ordering("name_en", "name_ko")
+    ordering = ordering(Concept, "name_en", "name_ko")
 
     class Meta:
         model = Concept
@@ -370,7 +362,7 @@ class SourceFilterSet(CatalogFilterSet):
 
     kind = choices("kind", SourceKind, _("What kind of document."))
     publisher = filters.CharFilter(lookup_expr="iexact", help_text=_("e.g. NVIDIA, Epoch AI."))
-    ordering = ordering("title", "publisher", "published_on")
+    ordering = ordering(Source, "title", "publisher", "published_on")
 
     class Meta:
         model = Source
@@ -388,7 +380,7 @@ class BenchmarkRunFilterSet(CatalogFilterSet):
         distinct=True,
         help_text=_("Runs with at least one result from this backend, e.g. onnxruntime."),
     )
-    ordering = ordering("started_at", "duration_s", "threads")
+    ordering = ordering(BenchmarkRun, "started_at", "duration_s", "threads")
 
     class Meta:
         model = BenchmarkRun
