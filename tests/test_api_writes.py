@@ -80,6 +80,16 @@ class TestWhoMayWrite:
         assert response.status_code == 200, response.json()
         assert response.json()["bf16_flops_per_watt"] == pytest.approx(989.4e12 / 350)
 
+    @pytest.mark.parametrize("field", ["bf16_flops", "tdp_watts", "die_area_mm2", "memory_bandwidth"])
+    def test_a_divisor_below_one_is_refused_and_changes_nothing(self, editor, field):
+        """2.2e-311 FLOP/s would make a ratio overflow to infinity: a 500 on JSON, an error on PostgreSQL."""
+        before = editor.get("/api/v1/hardware/nvidia-h100/").json()
+        response = editor.patch("/api/v1/hardware/nvidia-h100/", {field: 2.225073858507e-311}, format="json")
+        assert response.status_code == 400
+        assert field in response.json()
+        assert editor.get("/api/v1/hardware/nvidia-h100/").json() == before
+        assert editor.patch("/api/v1/hardware/nvidia-h100/", {field: 0}, format="json").status_code == 200
+
 
 class TestBadPayloads:
     @pytest.mark.parametrize(

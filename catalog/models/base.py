@@ -1,5 +1,6 @@
 """Building blocks shared by every catalog table: sources, confidence, natural keys, invariants."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -94,6 +95,17 @@ class SourcedFact(models.Model):
 
 # Field-level half of the non-negative rule (full_clean); the database half is ``non_negative_constraints``.
 NON_NEGATIVE = [MinValueValidator(0)]
+
+
+def zero_or_at_least_one(value):
+    """Figures that divide others (FLOP/s, W, mm², byte/s, in SI base units) are 0 (treated as unknown) or at
+    least 1. Below that a value is a typo, and a ratio over it overflows to infinity, which JSON cannot carry
+    and PostgreSQL refuses to compute."""
+    if value is not None and 0 < value < 1:
+        raise ValidationError(_("Use 0 or a value of at least 1 (in SI base units)."), code="min_value")
+
+
+DIVISOR = [*NON_NEGATIVE, zero_or_at_least_one]
 
 
 def non_negative_constraints(model_name, fields):

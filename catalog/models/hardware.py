@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import DatePrecision, HardwareKind, HardwareUse, MemoryType
 from catalog.models.base import (
+    DIVISOR,
     NON_NEGATIVE,
     KoreanNameMixin,
     SlugManager,
@@ -91,7 +92,7 @@ def throughput_field(verbose_name):
         verbose_name,
         null=True,
         blank=True,
-        validators=NON_NEGATIVE,
+        validators=DIVISOR,
         help_text=_("Dense (no structured sparsity), per package, at the boost clock."),
     )
 
@@ -135,8 +136,8 @@ class Hardware(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
     )
     process_nm = models.FloatField(_("process node (nm)"), null=True, blank=True, validators=NON_NEGATIVE)
     transistors = models.BigIntegerField(_("transistors"), null=True, blank=True, validators=NON_NEGATIVE)
-    die_area_mm2 = models.FloatField(_("die area (mm²)"), null=True, blank=True, validators=NON_NEGATIVE)
-    tdp_watts = models.FloatField(_("TDP (W)"), null=True, blank=True, validators=NON_NEGATIVE)
+    die_area_mm2 = models.FloatField(_("die area (mm²)"), null=True, blank=True, validators=DIVISOR)
+    tdp_watts = models.FloatField(_("TDP (W)"), null=True, blank=True, validators=DIVISOR)
     fp64_flops = throughput_field(_("FP64 dense peak (FLOP/s)"))
     fp32_flops = throughput_field(_("FP32 dense peak (FLOP/s)"))
     tf32_flops = throughput_field(_("TF32 dense peak (FLOP/s)"))
@@ -147,7 +148,7 @@ class Hardware(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
     memory_bytes = models.BigIntegerField(_("memory (bytes)"), null=True, blank=True, validators=NON_NEGATIVE)
     memory_type = models.CharField(_("memory type"), max_length=10, choices=MemoryType.choices, blank=True)
     memory_bandwidth = models.FloatField(
-        _("memory bandwidth (byte/s)"), null=True, blank=True, validators=NON_NEGATIVE, help_text=_("Off-chip memory.")
+        _("memory bandwidth (byte/s)"), null=True, blank=True, validators=DIVISOR, help_text=_("Off-chip memory.")
     )
     sram_bytes = models.BigIntegerField(_("on-chip SRAM (bytes)"), null=True, blank=True, validators=NON_NEGATIVE)
     interconnect_bandwidth = models.FloatField(
