@@ -2,6 +2,8 @@
 
 import os
 
+from landscape.env import env_int
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # A slow request (a large CSV export) may take a while; a stuck one is killed and its worker replaced.
@@ -12,6 +14,13 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-# Proxies allowed to set X-Forwarded-* for gunicorn's own use; the app decides separately whom to trust
-# (DJANGO_TRUSTED_PROXY_COUNT).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The access line ends with the request id the app logs its warnings and errors under (landscape/logging.py).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+# gunicorn believes X-Forwarded-Proto (and so tells Django the request came over HTTPS) from these
+# addresses whatever Django is told: derive it from the app's own setting, so that
+# DJANGO_TRUSTED_PROXY_COUNT=0 means no proxy header is believed anywhere. FORWARDED_ALLOW_IPS names the
+# proxies' addresses when there are some.
+if env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0) > 0:
+    forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+else:
+    forwarded_allow_ips = ""

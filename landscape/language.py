@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import escape_leading_slashes, url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_from_path, get_language_from_request
 from django.views import i18n
 
@@ -26,9 +27,11 @@ class PreferredLanguageMiddleware:
         if unprefixed and request.method in SAFE_METHODS:
             preferred = get_language_from_request(request)  # the cookie, then Accept-Language, then the default
             if preferred != settings.LANGUAGE_CODE:
-                path = request.get_full_path()
+                # A path such as //evil.example/models/ reads as a host to urlsplit (inside translate_url):
+                # escape the leading slashes first, and never answer with a target that leaves the site.
+                path = escape_leading_slashes(request.get_full_path())
                 target = translate_url(path, preferred)  # unchanged for the API, the admin and unknown paths
-                if target != path:
+                if target != path and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
                     response = HttpResponseRedirect(target)
                     patch_vary_headers(response, ("Accept-Language", "Cookie"))
                     return response
