@@ -3,11 +3,16 @@
 ``/healthz`` is answered first, before host checks, HTTPS redirects and sessions.
 
 A load balancer probes each server by its own address over plain HTTP, so this must not depend on
-ALLOWED_HOSTS or TLS; it says whether this server can reach the database, and nothing else.
+ALLOWED_HOSTS or TLS. Its status says whether this server can serve: 200 when the database answers, 503
+when it does not. The body also reports the shared cache; a cache outage alone keeps the 200, since the
+site and the API keep serving without it (rate limits fail open, see catalog/api/throttles.py), and taking
+every server out of the pool for it would turn a degraded service into none.
 """
 
 import logging
+import uuid
 
+from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 
@@ -25,6 +30,27 @@ def database_answers():
         return False
 
 
+def cache_answers():
+    """A value written to the shared cache reads back (within the cache client's short socket timeouts)."""
+    key, value = "healthz-probe", uuid.uuid4().hex
+    try:
+        cache.set(key, value, 30)
+        return cache.get(key) == value
+    except Exception as error:  # whatever the backend raises (redis-py's errors, DatabaseError, OSError)
+        logger.warning("Health check: the cache does not answer (%s: %s)", type(error).__name__, error)
+        return False
+
+
+def state(up):
+    return "ok" if up else "unavailable"
+
+
+def verdict(database_up, cache_up):
+    if not database_up:
+        return "unavailable"
+    return "ok" if cache_up else "degraded"
+
+
 class HealthCheckMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,8 +58,9 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path != HEALTH_PATH or request.method not in {"GET", "HEAD"}:
             return self.get_response(request)
-        healthy = database_answers()
-        response = JsonResponse({"status": "ok" if healthy else "unavailable"}, status=200 if healthy else 503)
+        healthy, cache_up = database_answers(), cache_answers()
+        body = {"status": verdict(healthy, cache_up), "database": state(healthy), "cache": state(cache_up)}
+        response = JsonResponse(body, status=200 if healthy else 503)
         response["Cache-Control"] = "no-store"
         return response
 

@@ -1,9 +1,6 @@
-"""Who may do what through the API, and how much: permissions, throttling, pagination."""
+"""Who may do what through the API, and how much of it at once: permissions and pagination (rates: throttles)."""
 
-from rest_framework import pagination, permissions, throttling
-from rest_framework.settings import api_settings
-
-from landscape.client_ip import client_ip
+from rest_framework import pagination, permissions
 
 
 class ReadOnly(permissions.BasePermission):
@@ -19,17 +16,6 @@ class StaffWithModelPermissions(permissions.DjangoModelPermissions):
 
 
 ReadOnlyOrStaffWithModelPermissions = ReadOnly | StaffWithModelPermissions
-
-
-class AnonymousRateThrottle(throttling.AnonRateThrottle):
-    """DRF copies the rates into the class at import; read them per request so a settings change applies."""
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-    def get_ident(self, request):
-        """The client behind trusted proxies: the same address the login lockout counts."""
-        return client_ip(request)
 
 
 class BoundedPageNumberPagination(pagination.PageNumberPagination):
