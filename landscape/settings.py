@@ -11,8 +11,11 @@ DJANGO_HSTS_SECONDS    Strict-Transport-Security max-age. Default: one year when
 AXES_COOLOFF_MINUTES   how long a login lockout lasts. Default: 15.
 REDIS_URL              the shared cache (API throttle counters); default: a table in the database.
 API_ANON_THROTTLE_RATE requests per anonymous client. Default: 120/minute.
+API_USER_THROTTLE_RATE requests per signed-in user or token. Default: 1200/minute.
 API_TOKEN_FAILURE_RATE wrong API tokens per client before 429. Default: 10/minute.
 IMPORT_MAX_BYTES       largest file an import accepts. Default: 20 MB.
+REQUEST_MAX_BYTES      largest request body with credentials (API writes, admin forms). Default: 1 MiB.
+ANONYMOUS_REQUEST_MAX_BYTES  largest request body without credentials. Default: 64 KiB.
 """
 
 import datetime
@@ -76,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "landscape.request_log.RequestIdMiddleware",
+    "landscape.body_limits.RequestBodyLimitMiddleware",
     "landscape.health.HealthCheckMiddleware",
     "landscape.health.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -150,8 +155,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Shared by every process (throttle counters must be), so never the per-process local-memory cache.
 # The database table is created by a catalog migration.
 REDIS_URL = env_str("REDIS_URL", default="")
+# A Redis that is down or frozen must cost a request a fraction of a second, not hang it: short socket
+# timeouts, and no retries (redis-py's connection pool makes none by default). What an outage then does is
+# decided where the cache is used (catalog/api/throttles.py: rate limits fail open).
+REDIS_SOCKET_TIMEOUT_SECONDS = 0.25
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "landscape_cache"}}
 
@@ -194,6 +212,43 @@ STATICFILES_FINDERS = [
 
 # Largest file the importers accept (admin upload and command line).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Request bodies are refused by Content-Length before they are read (landscape/body_limits.py); Django's
+# own limit on form data read into memory is the same figure. Uploads past FILE_UPLOAD_MAX_MEMORY_SIZE are
+# spooled to a temporary file, and LimitedUploadHandler stops any upload at the request's limit.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", default=1024 * 1024)
+ANONYMOUS_REQUEST_MAX_BYTES = env_int("ANONYMOUS_REQUEST_MAX_BYTES", default=64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default (2.5 MiB), said here
+FILE_UPLOAD_HANDLERS = [
+    "landscape.body_limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Warnings and errors (an unhandled exception, a cache or database outage) go to stderr, which gunicorn
+# collects, in the format of gunicorn's own error log, each with the id of the request that caused it.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "landscape.request_log.RequestIdFilter"}},
+    "formatters": {
+        "gunicorn": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] [%(request_id)s] %(name)s: %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "gunicorn",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    # Django's own loggers print to the console only with DEBUG on: send them here instead, once.
+    "loggers": {"django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False}},
+}
 
 # The bundled data lives in a top-level folder, not inside an app.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -212,9 +267,18 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "catalog.api.csv_export.CSVRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["catalog.api.policies.AnonymousRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": [
+        "catalog.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "catalog.api.throttles.AnonymousRateThrottle",
+        "catalog.api.throttles.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_ANON_THROTTLE_RATE", default="120/minute"),
+        "user": env_rate("API_USER_THROTTLE_RATE", default="1200/minute"),
         "token_failures": env_rate("API_TOKEN_FAILURE_RATE", default="10/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "catalog.api.schema.CatalogAutoSchema",

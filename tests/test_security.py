@@ -86,7 +86,7 @@ def test_plain_http_is_redirected_to_https(client, site):
 def test_health_check_answers_over_plain_http_for_any_host(client, db):
     response = client.get("/healthz", HTTP_HOST="10.0.0.7")  # a load balancer probing by address
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert response["Cache-Control"] == "no-store"
 
 
@@ -100,7 +100,7 @@ def test_health_check_reports_a_database_it_cannot_reach(client, db, monkeypatch
     monkeypatch.setattr("landscape.health.connection", Unreachable())
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable"}
+    assert response.json()["status"] == "unavailable" and response.json()["database"] == "unavailable"
 
 
 @pytest.mark.parametrize(("path", "content_type"), [("/models/", "text/html"), ("/api/v1/models/", "application/json")])
@@ -197,7 +197,7 @@ import django
 django.setup()
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
-from catalog.api.policies import AnonymousRateThrottle
+from catalog.api.throttles import AnonymousRateThrottle
 request = RequestFactory().get("/api/v1/models/", REMOTE_ADDR="192.0.2.44")
 request.user = AnonymousUser()
 print(sum(AnonymousRateThrottle().allow_request(request, None) for _ in range(25)))
