@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.benchmark.machine import public_os
 from catalog.benchmark.model import ModelConfig
 from catalog.benchmark.roofline import decode_bound, prefill_bound
 from catalog.benchmark_validation import RESULT_COLUMNS, InvalidReport, is_number, parse_started_at, validate_report
@@ -32,7 +33,7 @@ def record_run(*, report, command=""):
     problems = validate_report(report)
     if problems:
         raise InvalidReport(problems)
-    machine, model = report["machine"], report["model"]
+    machine, model = {**report["machine"], "os": public_os(report["machine"]["os"])}, report["model"]
     with transaction.atomic():
         run = BenchmarkRun.objects.create(
             started_at=parse_started_at(report["started_at"], []),

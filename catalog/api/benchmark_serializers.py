@@ -11,6 +11,7 @@ from rest_framework import serializers
 from catalog import benchmark_validation as contract
 from catalog.api.fast_read import FastReadMixin
 from catalog.api.fields import LinkField
+from catalog.benchmark.machine import public_os
 from catalog.benchmarking import catalog_bounds
 from catalog.choices import PeakPrecision, RooflineLimit
 from catalog.models import BenchmarkResult, BenchmarkRun
@@ -103,7 +104,17 @@ def json_field(name, schema):
 
 
 ModelShapeField = json_field("ModelShapeField", MODEL_SCHEMA)
-MachineField = json_field("MachineField", MACHINE_SCHEMA)
+
+
+@extend_schema_field(MACHINE_SCHEMA)
+class MachineField(serializers.JSONField):
+    """The machine as stored, its OS reduced to system and architecture (runs stored before that was done
+    at recording time still hold the kernel build)."""
+
+    def to_representation(self, value):
+        return {**value, "os": public_os(value.get("os"))} if isinstance(value, dict) else value
+
+
 HarnessOverheadField = json_field("HarnessOverheadField", HARNESS_SCHEMA)
 SkippedField = json_field("SkippedField", SKIPPED_SCHEMA)
 WarningsField = json_field("WarningsField", WARNINGS_SCHEMA)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
 from catalog import benchmark_charts
+from catalog.benchmark.machine import public_os
 from catalog.benchmark.targets import RESULT_FIELDS, check_targets
 from catalog.benchmarking import catalog_bounds, model_config, stream_kernels
 from catalog.formatting import count, si
@@ -64,7 +65,7 @@ def environment(run):
         (_("Threads used"), run.threads),
         (_("Memory"), si(machine.get("memory_bytes"), "B")),
         ("GPU", machine.get("gpu") or _("none")),
-        (_("Operating system"), machine.get("os", "")),
+        (_("Operating system"), public_os(machine.get("os"))),
         ("Python", machine.get("python", "")),
         ("NumPy / BLAS", f"{machine.get('numpy', '')} ({machine.get('blas') or unknown})"),
         ("ONNX Runtime", machine.get("onnxruntime") or not_installed),
