@@ -13,6 +13,8 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 
 request_id = contextvars.ContextVar("request_id", default="-")
 # What a proxy's id may look like: short, and nothing that could forge a log line.
@@ -26,13 +28,17 @@ class RequestIdMiddleware:
     def __call__(self, request):
         offered = request.META.get("HTTP_X_REQUEST_ID", "") if settings.TRUSTED_PROXY_COUNT else ""
         request.id = offered if PROXY_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
-        token = request_id.set(request.id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
+        # Kept until the response is finished, not just until this middleware returns: Django logs a
+        # 4xx or 5xx ("Not Found: /x", "Internal Server Error: /y") after the whole chain has run.
+        request_id.set(request.id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+@receiver(request_finished)
+def forget_request_id(**kwargs):
+    request_id.set("-")
 
 
 class RequestIdFilter(logging.Filter):

@@ -7,10 +7,14 @@ is DJANGO_SECURE_SSL_REDIRECT=false, because the test client and Schemathesis sp
 checks the redirect on the real server).
 
 Selected: all of tests/test_api_schemathesis.py (every API operation against its OpenAPI schema, writes
-included) and tests/test_security.py, plus the tests whose names speak of hostile input (script injection,
-bad filters, payloads and files, unknown paths and slugs, files over the limit) in the view, chart, API and
-import tests. Prints: operations, operations with a server error, with a schema violation, and the other
-tests passed and failed. Exit status: pytest's (0 when all passed); 2 when the run could not be made.
+included), tests/test_security.py and the hostile-review files (tests/test_hostile_http.py: off-site
+redirects, Redis down or frozen, deep nesting, oversized bodies, throttle races, forged proxy headers under a
+real gunicorn; tests/test_import_safety.py and tests/test_import_formats_hostile.py: import permissions,
+concurrent imports, YAML bombs, NUL bytes, CSV formulas), plus the tests whose names speak of hostile input
+(script injection, bad filters, payloads and files, unknown paths and slugs, files over the limit) in the
+view, chart, API and import tests. Prints: operations, operations with a server error, with a schema
+violation, and the other tests passed and failed. Exit status: pytest's (0 when all passed); 2 when the
+run could not be made.
 
     .venv/bin/python loadtest/hostile.py
     .venv/bin/python loadtest/hostile.py --no-redis -k "GET and models" -- -x   # narrower; pytest options
@@ -40,6 +44,9 @@ from common import (
 FILES = [
     "tests/test_api_schemathesis.py",
     "tests/test_security.py",
+    "tests/test_hostile_http.py",
+    "tests/test_import_safety.py",
+    "tests/test_import_formats_hostile.py",
     "tests/test_views.py",
     "tests/test_charts.py",
     "tests/test_benchmark_pages.py",
@@ -50,8 +57,8 @@ FILES = [
     "tests/test_import_litellm.py",
 ]
 KEYWORDS = (
-    "schemathesis or security or escaped or script or bad or malformed or invalid or unknown or over_the"
-    " or refused or form_error or traceback"
+    "schemathesis or security or hostile or import_safety or escaped or script or bad or malformed or invalid"
+    " or unknown or over_the or refused or form_error or traceback"
 )
 SCHEMATHESIS_TEST = "test_api_conforms_to_its_schema"
 SERVER_ERROR = ("Server error",)

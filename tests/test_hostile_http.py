@@ -183,13 +183,9 @@ def test_the_redis_client_has_short_timeouts_in_production(tmp_path):
     assert 0 < options["socket_timeout"] < 1 and 0 < options["socket_connect_timeout"] < 1
 
 
-def test_an_unhandled_error_is_logged_to_stderr_with_the_request_id(client, db, monkeypatch):
-    from django.db.models.query import QuerySet
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("a bug")
-
-    # The handler settings.LOGGING configured, its stream swapped for one the test can read.
+@pytest.fixture
+def stderr_log(monkeypatch):
+    """What the stderr handler that settings.LOGGING configured writes (its stream swapped for a buffer)."""
     (handler,) = [
         handler
         for handler in logging.getLogger("django").handlers
@@ -198,14 +194,32 @@ def test_an_unhandled_error_is_logged_to_stderr_with_the_request_id(client, db, 
     assert isinstance(handler, logging.StreamHandler)  # on sys.stderr as configured (here, pytest's capture)
     written = io.StringIO()
     monkeypatch.setattr(handler, "stream", written)
+    return written
+
+
+def logged_for(response, log):
+    return [line for line in log.getvalue().splitlines() if f"[{response['X-Request-ID']}]" in line]
+
+
+def test_an_unhandled_error_is_logged_to_stderr_with_the_request_id(client, db, monkeypatch, stderr_log):
+    from django.db.models.query import QuerySet
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
     monkeypatch.setattr(QuerySet, "_fetch_all", broken)
     client.raise_request_exception = False
     response = client.get("/models/")
     assert response.status_code == 500
-    request_id = response["X-Request-ID"]
-    lines = [line for line in written.getvalue().splitlines() if f"[{request_id}]" in line]
+    lines = logged_for(response, stderr_log)
     assert lines and "[ERROR]" in lines[0] and "django.request: Internal Server Error: /models/" in lines[0]
     assert lines[0].startswith("[") and f"[{os.getpid()}]" in lines[0]  # gunicorn's own "[time] [pid] [LEVEL]"
+
+
+def test_the_warning_django_logs_after_the_response_has_the_request_id_too(client, db, stderr_log):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert any("[WARNING]" in line and "Not Found: /no-such-page/" in line for line in logged_for(response, stderr_log))
 
 
 def test_a_request_id_from_a_trusted_proxy_is_kept_and_a_forged_one_replaced(client, db, settings):
