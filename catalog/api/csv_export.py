@@ -1,7 +1,8 @@
 """CSV for every list endpoint: the list serializer's fields, flattened, streamed in chunks.
 
 The export honours the list's filters and ordering but not its pagination: it is the whole selection,
-written as it is read (``iterator`` with prefetching per chunk), never held in memory whole.
+written as it is read (``iterator`` with prefetching per chunk), never held in memory whole. Text a
+spreadsheet would run as a formula is quoted (``catalog.csv_safety``).
 """
 
 import csv
@@ -9,6 +10,8 @@ import io
 
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
+
+from catalog.csv_safety import safe_cell
 
 CHUNK_SIZE = 500
 JOIN = " | "
@@ -42,7 +45,7 @@ def csv_lines(rows, columns):
     writer = csv.writer(buffer)
     yield buffer.write_row(writer, columns)
     for row in rows:
-        yield buffer.write_row(writer, [flatten(row.get(column)) for column in columns])
+        yield buffer.write_row(writer, [safe_cell(flatten(row.get(column))) for column in columns])
 
 
 def serialized_rows(queryset, serializer_class, context):

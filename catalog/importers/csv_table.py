@@ -1,4 +1,8 @@
-"""CSV for one catalog table: a header of field names, relations by natural key, several joined by ' | '."""
+"""CSV for one catalog table: a header of field names, relations by natural key, several joined by ' | '.
+
+It reads back what ``export_data --format csv`` writes, including the quote that export puts before text a
+spreadsheet would run as a formula (see ``catalog.csv_safety``).
+"""
 
 import csv
 import io
@@ -6,8 +10,9 @@ import json
 
 from django.db.models import JSONField
 
+from catalog.csv_safety import unquoted_cell
 from catalog.importers.fixture import FormatError, decode
-from catalog.importers.records import NATURAL_KEYS, Record
+from catalog.importers.records import NATURAL_KEYS, Record, check_shapes
 
 SEPARATOR = " | "
 
@@ -23,11 +28,15 @@ def importable_columns(model):
 def cell(model_field, raw):
     """A CSV cell as the engine expects the value: None for an empty nullable cell, lists for relations.
 
-    JSON columns (aliases) hold JSON text; a cell that is not JSON raises ValueError.
+    JSON columns (aliases) hold JSON text; a cell that is not JSON (or nested too deeply to read) raises
+    ValueError.
     """
-    raw = raw.strip()
+    raw = unquoted_cell(raw.strip())
     if isinstance(model_field, JSONField):
-        return json.loads(raw) if raw else model_field.get_default()
+        try:
+            return json.loads(raw) if raw else model_field.get_default()
+        except RecursionError as error:
+            raise ValueError("nested too deeply") from error
     if model_field.many_to_many:
         return [part.strip() for part in raw.split(SEPARATOR.strip()) if part.strip()]
     if raw == "":
@@ -68,4 +77,4 @@ def parse_csv(data, model):
             records.append(record)
     except csv.Error as error:
         raise FormatError(f"The CSV cannot be parsed at line {reader.line_num}: {error}") from error
-    return records
+    return check_shapes(records)

@@ -80,15 +80,14 @@ rows keep them; a confirmed price (unchanged) does not add the LiteLLM citation 
 """
 
 import datetime
-import json
 import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from catalog.importers.fixture import FormatError, decode
-from catalog.importers.records import ParsedFile, Record
+from catalog.importers.fixture import FormatError, decode, json_document
+from catalog.importers.records import ParsedFile, Record, check_shapes
 from catalog.models import FoundationModel, Organization, PricePoint, Source, UnmatchedOffering
 
 SOURCE_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
@@ -564,19 +563,11 @@ class PriceMapReader:
 
 def parse_price_map(data, *, file_name="", table=""):
     """Read LiteLLM's price map into PricePoint records and unmatched offerings (see the module docstring)."""
-    text = decode(data)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise FormatError(
-            f"The JSON cannot be parsed: {error.msg} at line {error.lineno}, column {error.colno}."
-        ) from error
-    except RecursionError as error:
-        raise FormatError("The JSON is nested too deeply to read.") from error
+    document = json_document(decode(data))
     if not isinstance(document, dict):
         raise FormatError("LiteLLM's price map is a JSON object keyed by model id; this file is not an object.")
     if not any(isinstance(value, dict) and key != "sample_spec" for key, value in document.items()):
         raise FormatError("The file holds no model entries.")
     date, date_note = file_date(document, file_name)
     reader = PriceMapReader(document, date, date_note).read()
-    return ParsedFile(records=[reader.source_record(), *reader.records], unmatched=reader.unmatched)
+    return ParsedFile(records=check_shapes([reader.source_record(), *reader.records]), unmatched=reader.unmatched)

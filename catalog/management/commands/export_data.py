@@ -1,7 +1,8 @@
 """python manage.py export_data [--format json|yaml|csv] [--table TABLE] [PATH]
 
 JSON and YAML are the bundled fixture format (natural keys, no primary keys), so an export imports back
-unchanged. CSV writes one table, in the columns the CSV importer reads.
+unchanged. CSV writes one table, in the columns the CSV importer reads, text a spreadsheet would run as a
+formula quoted (``catalog.csv_safety``; the importer takes the quote off again).
 """
 
 import csv
@@ -13,6 +14,7 @@ from django.core import serializers
 from django.core.management import BaseCommand, CommandError
 from django.db.models import JSONField
 
+from catalog.csv_safety import safe_cell
 from catalog.importers.csv_table import SEPARATOR, importable_columns
 from catalog.importers.records import IMPORTABLE
 
@@ -36,7 +38,7 @@ def write_csv(model, stream):
     writer.writerow(columns)
     rows = model._default_manager.prefetch_related(*[f.name for f in model._meta.many_to_many])
     for obj in rows.iterator(chunk_size=500):
-        writer.writerow([csv_value(model_field, obj) for model_field in columns.values()])
+        writer.writerow([safe_cell(csv_value(model_field, obj)) for model_field in columns.values()])
 
 
 class Command(BaseCommand):
