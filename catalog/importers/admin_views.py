@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from catalog.importers.records import IMPORTABLE
-from catalog.importers.service import confirm_preview, import_file
+from catalog.importers.service import confirm_preview, import_file, pending_previews
 from catalog.models import ImportRun
 from catalog.models.imports import ImportFormat
 
@@ -81,12 +81,15 @@ def confirm_view(request, run_id):
     check_permission(request)
     if request.method != "POST":
         return redirect("admin:catalog_importrun_import")
-    run = get_object_or_404(ImportRun, pk=run_id, status=ImportRun.Status.PREVIEW, pending_file__isnull=False)
+    # Only its own user may confirm a preview; anyone else is told there is no such preview.
+    run = get_object_or_404(pending_previews(), pk=run_id, user=request.user)
     report = confirm_preview(run, user=request.user)
     if report.ok:
         messages.success(
             request, f"Imported {run.file_name}: {report.run.created} created, {report.run.updated} updated."
         )
+    elif report.run.file_error:
+        messages.error(request, report.run.file_error)
     else:
         messages.error(request, "Nothing was written: the file no longer validates (see the run's rows).")
     return redirect(reverse("admin:catalog_importrun_change", args=[report.run.pk]))

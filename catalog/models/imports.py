@@ -46,6 +46,9 @@ class ImportRun(models.Model):
     )
     # A previewed file waits here (in the database, so any app server can apply it) until it is confirmed.
     pending_file = models.BinaryField(_("pending file"), null=True, blank=True, editable=False)
+    # What the preview would do to every row, as a SHA-256 (see importers.engine.outcomes_digest): confirming
+    # applies the file only while it still would do exactly that. Never shown, so not translated.
+    preview_digest = models.CharField("preview digest", max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
