@@ -151,6 +151,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one writer in at a time: a second import waits for the first (imports hold the write
+    # lock from their start, see catalog/importers/engine.py) rather than failing after the default 5 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 60)
 
 # Shared by every process (throttle counters must be), so never the per-process local-memory cache.
 # The database table is created by a catalog migration.

@@ -55,7 +55,7 @@ class SourceFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class CatalogAutoSchema(AutoSchema):
-    """Adds the responses every client meets: 400/401/403/404/409/429, and CSV as plain text."""
+    """Adds the responses every client meets: 400/401/403/404/409/413/429, and CSV as plain text."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -73,6 +73,11 @@ class CatalogAutoSchema(AutoSchema):
         errors["404"] = ("No such row or page, or an unknown ?format=.", ERROR_SCHEMA)
         if self.method == "DELETE":
             errors["409"] = ("Other rows still refer to this one.", ERROR_SCHEMA)
+        if writes:
+            errors["413"] = (
+                "The body is larger than this address accepts (by Content-Length, before it is read).",
+                ERROR_SCHEMA,
+            )
         for code, (description, schema) in errors.items():
             responses.setdefault(code, self._body(description, schema))
         for response in responses.values():
