@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import CheckConstraint, Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from catalog.importers import engine, service
+from catalog.importers import lookups, service, validation
 from catalog.importers.litellm import SOURCE_URL as LITELLM_SOURCE
 from catalog.importers.records import IMPORTABLE
 from catalog.importers.service import confirm_preview, import_file, lock_imports
@@ -226,7 +226,7 @@ class TestSerialisedApplies:
         for index in range(30):
             make_org(f"lab-{index}", name="Original")
         first_written, second_read = threading.Event(), threading.Event()
-        real_import_records, real_prefetch = service.import_records, engine.ExistingRows.prefetch
+        real_import_records, real_prefetch = service.import_records, lookups.ExistingRows.prefetch
         reports, failures = {}, []
 
         def import_records(*args, **kwargs):  # the first holds its transaction open until the second is in
@@ -250,7 +250,7 @@ class TestSerialisedApplies:
             return real_prefetch(self, *args, **kwargs)
 
         monkeypatch.setattr(service, "import_records", import_records)
-        monkeypatch.setattr(engine.ExistingRows, "prefetch", prefetch)
+        monkeypatch.setattr(lookups.ExistingRows, "prefetch", prefetch)
 
         def run(name):
             try:
@@ -438,8 +438,8 @@ def test_check_constraints_evaluated_in_python_agree_with_the_database(model, co
         for model_field, value in zip(fields, combo, strict=True):
             setattr(row, model_field.attname, value)
         database = Q(constraint.condition).check(row._get_field_expression_map(meta=model._meta))
-        assert engine.check_holds(row, constraint, set()) in (database, None), (constraint.name, combo)
-        assert engine.check_holds(row, constraint, set()) is not None, (constraint.name, combo)
+        assert validation.check_holds(row, constraint, set()) in (database, None), (constraint.name, combo)
+        assert validation.check_holds(row, constraint, set()) is not None, (constraint.name, combo)
 
 
 def referenced_fields(node):
