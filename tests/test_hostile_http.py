@@ -33,7 +33,7 @@ from catalog.models import BenchmarkRun
 from landscape.request_log import RequestIdFilter
 from tests.benchmark_reports import benchmark_report
 from tests.factories import make_model, make_org
-from tests.production_env import PRODUCTION_ENV
+from tests.production_env import PRODUCTION_ENV, python
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKENS = "/api/v1/estimate/tokens/"
@@ -345,18 +345,6 @@ def test_token_users_are_throttled_at_their_own_rate(api, db, settings, fresh_co
 
 
 # --------------------------------------------------------------------------------- 11. proxy headers
-
-
-def python(*args, env):
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "landscape.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
 
 
 def free_port():

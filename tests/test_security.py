@@ -5,9 +5,6 @@ processes. (Settings: test_settings.py; the CSP in a real browser: test_browser.
 
 import datetime
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -17,23 +14,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from tests.factories import make_hardware, make_model, make_org
-from tests.production_env import PRODUCTION_ENV
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def python(*args, env):
-    """A fresh interpreter with exactly this environment (and PATH): a server process of its own."""
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "landscape.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-
+from tests.production_env import PRODUCTION_ENV, python
 
 # ------------------------------------------------------------------------------------------------ headers
 
