@@ -239,7 +239,12 @@ LOGGING = {
         "gunicorn": {
             "format": "%(asctime)s [%(process)d] [%(levelname)s] [%(request_id)s] %(name)s: %(message)s",
             "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
-        }
+        },
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "stderr": {
@@ -247,11 +252,16 @@ LOGGING = {
             "stream": "ext://sys.stderr",
             "filters": ["request_id"],
             "formatter": "gunicorn",
-        }
+        },
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     # Django's own loggers print to the console only with DEBUG on: send them here instead, once.
-    "loggers": {"django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False}},
+    # Configuring "django" resets its children, so runserver's access log (django.server) is restated.
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The bundled data lives in a top-level folder, not inside an app.

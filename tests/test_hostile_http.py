@@ -222,6 +222,12 @@ def test_the_warning_django_logs_after_the_response_has_the_request_id_too(clien
     assert any("[WARNING]" in line and "Not Found: /no-such-page/" in line for line in logged_for(response, stderr_log))
 
 
+def test_runserver_still_logs_each_request():
+    """Configuring the "django" logger resets its children: the development server's access log must survive."""
+    server_log = logging.getLogger("django.server")
+    assert server_log.isEnabledFor(logging.INFO) and server_log.handlers and not server_log.propagate
+
+
 def test_a_request_id_from_a_trusted_proxy_is_kept_and_a_forged_one_replaced(client, db, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     assert client.get("/healthz", HTTP_X_REQUEST_ID="lb-1234")["X-Request-ID"] == "lb-1234"
