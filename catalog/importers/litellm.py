@@ -87,7 +87,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from catalog.importers.fixture import FormatError, decode, json_document
-from catalog.importers.records import ParsedFile, Record, check_shapes
+from catalog.importers.records import ParsedFile, Record
 from catalog.models import FoundationModel, Organization, PricePoint, Source, UnmatchedOffering
 
 SOURCE_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
@@ -570,4 +570,4 @@ def parse_price_map(data, *, file_name="", table=""):
         raise FormatError("The file holds no model entries.")
     date, date_note = file_date(document, file_name)
     reader = PriceMapReader(document, date, date_note).read()
-    return ParsedFile(records=check_shapes([reader.source_record(), *reader.records]), unmatched=reader.unmatched)
+    return ParsedFile(records=[reader.source_record(), *reader.records], unmatched=reader.unmatched)

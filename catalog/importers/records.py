@@ -1,6 +1,6 @@
 """What a format hands the engine: rows as plain values, related rows by natural key.
 
-Every format checks the shape of what it read here (``check_shapes``) before the engine sees it: a
+Whatever a format read is checked here (``check_shapes``, called by ``service.parse``) before the engine sees it: a
 plain field takes one value, a relation a natural key, many-to-many a list of them; text holds nothing
 a database refuses (PostgreSQL stores no NUL character, UTF-8 no unpaired surrogate).
 """
@@ -170,7 +170,7 @@ def check_shapes(records):
     """Refuse, as row errors, values no field of their kind takes; the refused value is dropped from the row.
 
     Dropped, not passed on: the engine would quote it back in a validation message (a NUL the log cannot
-    store) or turn a list into its text. Calling it twice adds nothing twice.
+    store) or turn a list into its text.
     """
     for record in records:
         for name, value in list(record.fields.items()):
@@ -185,7 +185,5 @@ def check_shapes(records):
                 problem = field_problem(model_field, value)
             if problem:
                 del record.fields[name]
-                message = f"{label}: {problem}"
-                if message not in record.errors:
-                    record.errors.append(message)
+                record.errors.append(f"{label}: {problem}")
     return records

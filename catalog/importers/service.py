@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 from catalog.importers.csv_table import parse_csv
 from catalog.importers.engine import CREATE, ERROR, UNCHANGED, UPDATE, RowOutcome, import_records, outcomes_digest
 from catalog.importers.fixture import FormatError, parse_fixture
-from catalog.importers.records import IMPORTABLE, ParsedFile, label_of
+from catalog.importers.records import IMPORTABLE, ParsedFile, check_shapes, label_of
 from catalog.models import ImportRun, UnmatchedOffering
 from catalog.models.imports import ImportFormat
 
@@ -110,7 +110,9 @@ def parse(fmt, data, *, file_name, table):
     except (KeyError, ImportError) as error:
         raise FormatError(f"The {fmt!r} format cannot be imported yet.") from error
     parsed = parser(data, file_name=file_name, table=table)
-    return parsed if isinstance(parsed, ParsedFile) else ParsedFile(records=parsed)
+    parsed = parsed if isinstance(parsed, ParsedFile) else ParsedFile(records=parsed)
+    check_shapes(parsed.records)  # every format: one value where one belongs, storable text, bounded depth
+    return parsed
 
 
 def lock_imports(*, apply):

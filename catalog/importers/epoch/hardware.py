@@ -27,7 +27,7 @@ from catalog.importers.epoch.common import (
     with_alias,
     with_source,
 )
-from catalog.importers.records import ParsedFile, Record, check_shapes
+from catalog.importers.records import ParsedFile, Record
 from catalog.models import Hardware
 
 # ---------------------------------------------------------------- hardware
@@ -133,4 +133,4 @@ def parse_hardware(data, *, file_name="", table=""):
                 f"manufacturer {manufacturer!r} is not in the catalog and its country is unknown: add the "
                 "organization first (or give it an alias), then import again"
             )
-    return ParsedFile(records=check_shapes([source_record(HARDWARE_SOURCE), *organizations.records.values(), *records]))
+    return ParsedFile(records=[source_record(HARDWARE_SOURCE), *organizations.records.values(), *records])

@@ -32,7 +32,7 @@ from catalog.importers.epoch.common import (
     with_alias,
     with_source,
 )
-from catalog.importers.records import ParsedFile, Record, check_shapes
+from catalog.importers.records import ParsedFile, Record
 from catalog.models import FoundationModel, Hardware, TrainingRun
 
 # ---------------------------------------------------------------- models
@@ -222,9 +222,7 @@ def parse_models(data, *, file_name="", table=""):
 
     summary = [f"{count} row(s) not imported: {reason}" for reason, count in sorted(skipped.items())]
     return ParsedFile(
-        records=check_shapes(
-            [source_record(MODELS_SOURCE, summary), *organizations.records.values(), *records, *run_records]
-        )
+        records=[source_record(MODELS_SOURCE, summary), *organizations.records.values(), *records, *run_records]
     )
 
 
