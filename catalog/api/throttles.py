@@ -46,12 +46,10 @@ class SharedCounter:
         """Count one more under ``key`` (created for ``timeout`` seconds); the new count, or None."""
 
         def increment():
-            cache.add(key, 0, timeout)
             try:
                 return cache.incr(key)
-            except ValueError:  # it expired between add and incr: this is the window's first hit
-                cache.set(key, 1, timeout)
-                return 1
+            except ValueError:  # the window's first hit: create its counter, unless another request just did
+                return 1 if cache.add(key, 1, timeout) else cache.incr(key)
 
         return self._ask(increment)
 
