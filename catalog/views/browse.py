@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -27,7 +28,7 @@ class CatalogListView(FilterView):
     """A filtered, sorted, paginated table; an invalid filter shows its error and no rows."""
 
     paginate_by = PAGE_SIZE
-    api_url_name = ""
+    api_url_name = ""  # the API list route of the same rows, e.g. "api:hardware-list"
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -37,7 +38,7 @@ class CatalogListView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["api_url"] = f"/api/v1/{self.api_url_name}/"
+        context["api_url"] = reverse(self.api_url_name)
         context["query"] = self.request.GET.urlencode()
         return context
 
@@ -50,42 +51,42 @@ class OrganizationList(CatalogListView):
     queryset = Organization.objects.annotate(model_count=Count("foundation_models", distinct=True)).order_by("name")
     filterset_class = filters.OrganizationFilterSet
     template_name = "catalog/organization_list.html"
-    api_url_name = "organizations"
+    api_url_name = "api:organization-list"
 
 
 class FoundationModelList(CatalogListView):
     queryset = FoundationModel.objects.prefetch_related("organizations")
     filterset_class = filters.FoundationModelFilterSet
     template_name = "catalog/model_list.html"
-    api_url_name = "models"
+    api_url_name = "api:foundationmodel-list"
 
 
 class HardwareList(CatalogListView):
     queryset = Hardware.objects.with_derived_metrics().select_related("vendor")
     filterset_class = filters.HardwareFilterSet
     template_name = "catalog/hardware_list.html"
-    api_url_name = "hardware"
+    api_url_name = "api:hardware-list"
 
 
 class PriceList(CatalogListView):
     queryset = PricePoint.objects.select_related("model", "provider")
     filterset_class = filters.PricePointFilterSet
     template_name = "catalog/price_list.html"
-    api_url_name = "prices"
+    api_url_name = "api:pricepoint-list"
 
 
 class ApplicationList(CatalogListView):
     queryset = Application.objects.select_related("organization").prefetch_related("foundation_models")
     filterset_class = filters.ApplicationFilterSet
     template_name = "catalog/application_list.html"
-    api_url_name = "applications"
+    api_url_name = "api:application-list"
 
 
 class ConceptList(CatalogListView):
     queryset = Concept.objects.all()
     filterset_class = filters.ConceptFilterSet
     template_name = "catalog/concept_list.html"
-    api_url_name = "concepts"
+    api_url_name = "api:concept-list"
     paginate_by = 100
 
 

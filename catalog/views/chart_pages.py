@@ -53,7 +53,7 @@ def moores_law(request):
         figures={"moores-law": figure},
         fits=fits,
         rows_url=reverse("catalog:hardware-list") + "?ordering=release_date",
-        api_url="/api/v1/hardware/?ordering=release_date&format=csv",
+        api_url=reverse("api:hardware-list") + "?ordering=release_date&format=csv",
     )
 
 
@@ -69,7 +69,7 @@ def vendor_comparison(request):
         figures={"vendors": charts.vendor_comparison(chips, metric)},
         form=form,
         rows_url=reverse("catalog:hardware-list") + f"?ordering=-{metric}",
-        api_url="/api/v1/stats/vendors/",
+        api_url=reverse("api:vendor-stats"),
     )
 
 
@@ -82,7 +82,7 @@ def ppa(request):
         concept_slugs=["ppa", "dennard-scaling"],
         figures={"ppa": charts.ppa(chips)},
         rows_url=reverse("catalog:hardware-list") + "?ordering=-bf16_flops_per_watt",
-        api_url="/api/v1/hardware/?ordering=-bf16_flops_per_watt&format=csv",
+        api_url=reverse("api:hardware-list") + "?ordering=-bf16_flops_per_watt&format=csv",
     )
 
 
@@ -123,7 +123,7 @@ def roofline(request):
         subject=model,
         workloads=workloads,
         rows_url=reverse("catalog:hardware-list") + "?ordering=-ridge_point",
-        api_url="/api/v1/compare/hardware/?slugs=" + ",".join(chip.slug for chip in chips),
+        api_url=reverse("api:compare-hardware") + "?slugs=" + ",".join(chip.slug for chip in chips),
     )
 
 
@@ -174,7 +174,7 @@ def prices(request):
         class_presets=PRICE_CLASS_PRESETS,
         subject_models=models,
         rows_url=reverse("catalog:price-list") + "?" + model_query,
-        api_url="/api/v1/prices/?format=csv&" + model_query,
+        api_url=reverse("api:pricepoint-list") + "?format=csv&" + model_query,
     )
 
 
@@ -192,7 +192,7 @@ def model_scale(request):
         figures={"model-scale": charts.model_scale(models, metric)},
         form=form,
         rows_url=reverse("catalog:model-list") + f"?ordering=-{metric}",
-        api_url=f"/api/v1/models/?ordering=-{metric}&format=csv",
+        api_url=reverse("api:foundationmodel-list") + f"?ordering=-{metric}&format=csv",
     )
 
 
@@ -223,6 +223,6 @@ def compare(request):
         "figures": figure_context(figures),
         "concepts": list(concepts.values()),
         "rows_url": reverse("catalog:hardware-list"),
-        "api_url": "/api/v1/compare/hardware/",
+        "api_url": reverse("api:compare-hardware"),
     }
     return render(request, "catalog/compare.html", context, status=400 if errors else 200)
