@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from catalog.benchmarking import model_config
+from catalog.benchmarking.store import model_config
 from catalog.estimators import ChipSpec, ModelShape, count_tokens, estimate_serving, estimate_training, token_costs
 from catalog.estimators.serving import PRECISIONS, USER_PRECISIONS
 from catalog.estimators.tokens import PriceRow

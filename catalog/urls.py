@@ -1,6 +1,7 @@
 from django.urls import path
 
-from catalog.views import benchmarks, browse, chart_pages, estimators
+from catalog.benchmarking import views as benchmarks
+from catalog.views import browse, chart_pages, estimators
 
 app_name = "catalog"
 urlpatterns = [

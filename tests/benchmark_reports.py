@@ -7,7 +7,7 @@ pretend machine running at fixed shares of its measured peaks, so charts and bou
 import copy
 
 from catalog.benchmark import REPORT_SCHEMA
-from catalog.benchmark.model import PRESETS
+from catalog.benchmark.config import PRESETS
 
 MATMUL_PEAK = 2.0e11  # FLOP/s
 BANDWIDTH = 2.0e10  # byte/s

@@ -35,7 +35,7 @@ from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from catalog.benchmarking import record_run
+from catalog.benchmarking.store import record_run
 from catalog.models import Application, CloudPrice, Concept, PricePoint, Source, TrainingRun
 from tests.benchmark_reports import benchmark_report
 from tests.factories import make_hardware, make_model, make_org, make_price, make_source

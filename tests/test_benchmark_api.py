@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from catalog.benchmarking import record_run
+from catalog.benchmarking.store import record_run
 from tests.api_helpers import results
 from tests.benchmark_reports import benchmark_report
 from tests.factories import make_hardware, make_org

@@ -10,7 +10,8 @@ import pytest
 
 from catalog.benchmark import worker
 from catalog.benchmark.backends import BackendUnavailable, backend_class, numpy_backend
-from catalog.benchmark.model import PRESETS, load_weights, prompt_tokens
+from catalog.benchmark.config import PRESETS
+from catalog.benchmark.model import load_weights, prompt_tokens
 
 NANO = PRESETS["nano"]
 TOLERANCE = 1e-4

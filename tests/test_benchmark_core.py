@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from catalog.benchmark import metrics, roofline, runner, targets, worker
+from catalog.benchmark.config import PRESETS
 from catalog.benchmark.model import (
     EXPECTED_CHECKSUMS,
-    PRESETS,
     ChecksumMismatch,
     checksum,
     generate_weights,

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog import benchmark_charts
-from catalog.benchmarking import catalog_bounds, model_config, record_run
+from catalog.benchmarking import charts as benchmark_charts
+from catalog.benchmarking.store import catalog_bounds, model_config, record_run
 from catalog.formatting import si
 from catalog.management.commands import run_benchmark as command
 from catalog.models import BenchmarkResult, BenchmarkRun

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from catalog.benchmark.model import ModelConfig
-from catalog.benchmarking import InvalidReport, catalog_bounds, record_run, validate_report
+from catalog.benchmark.config import ModelConfig
+from catalog.benchmarking.store import InvalidReport, catalog_bounds, record_run, validate_report
 from catalog.models import BenchmarkResult, BenchmarkRun
 from tests.benchmark_reports import BANDWIDTH, MATMUL_PEAK, benchmark_report
 from tests.factories import make_hardware, make_org

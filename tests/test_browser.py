@@ -175,7 +175,7 @@ def test_admin_works_under_the_content_security_policy(browser, live_server, bun
 
 
 def test_benchmark_pages_draw_every_chart_under_the_policy(browser, live_server, bundled):
-    from catalog.benchmarking import record_run
+    from catalog.benchmarking.store import record_run
     from tests.benchmark_reports import benchmark_report
 
     run = record_run(report=benchmark_report())

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from catalog.benchmarking import record_run
+from catalog.benchmarking.store import record_run
 from catalog.models import FoundationModel
 from tests.benchmark_reports import benchmark_report
 

@@ -28,7 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.authtoken.models import Token
 
 from catalog.api import throttles
-from catalog.benchmarking import record_run
+from catalog.benchmarking.store import record_run
 from catalog.models import BenchmarkRun
 from landscape.request_log import RequestIdFilter
 from tests.benchmark_reports import benchmark_report

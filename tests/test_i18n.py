@@ -29,7 +29,7 @@ KOREAN_ACCEPT = "ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7"
 @pytest.fixture(scope="module")
 def bundled(bundled, django_db_blocker):
     """The bundled data (conftest) and one benchmark run, so the benchmark pages have something to show."""
-    from catalog.benchmarking import record_run
+    from catalog.benchmarking.store import record_run
     from tests.benchmark_reports import benchmark_report
 
     with django_db_blocker.unblock():

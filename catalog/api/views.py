@@ -12,10 +12,11 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from catalog import filters
-from catalog.api import benchmark_serializers, serializers
+from catalog.api import serializers
 from catalog.api.csv_export import streaming_csv_response
 from catalog.api.errors import save_atomically
 from catalog.api.fields import PREFETCHED
+from catalog.benchmarking import serializers as benchmark_serializers
 from catalog.comparisons import comparable_hardware, compare_hardware, vendor_stats
 from catalog.models import (
     Application,

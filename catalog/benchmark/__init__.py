@@ -1,6 +1,6 @@
 """Framework-free micro-model benchmark: no Django imports anywhere in this package.
 
-``runner.run_benchmark(...)`` returns a JSON-ready report; ``catalog.benchmarking.record_run`` stores it.
+``runner.run_benchmark(...)`` returns a JSON-ready report; ``catalog.benchmarking.store.record_run`` stores it.
 Report shape (schema 1), all times in seconds, rates per second, sizes in bytes, FLOP counts in FLOP:
 
     {

@@ -8,13 +8,14 @@ import importlib.metadata
 import itertools
 import os
 import platform
-import re
 import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from catalog.benchmark.os_name import public_os
 
 # ---------------------------------------------------------------------------------------- identity
 
@@ -90,24 +91,6 @@ def blas_name():
     except (TypeError, KeyError):  # NumPy before 1.26 has no mode="dicts"
         return "unknown"
     return " ".join(str(part) for part in (blas.get("name"), blas.get("version")) if part)
-
-
-ARCHITECTURES = re.compile(r"\b(x86_64|amd64|aarch64|arm64|armv7l|i686|ppc64le|s390x|riscv64)\b", re.IGNORECASE)
-
-
-def public_os(text):
-    """The operating system and architecture ("Linux x86_64"), without the kernel build or distribution.
-
-    A published run should explain its figures, not fingerprint its host: ``platform.platform()`` (what
-    older runs stored) names the exact kernel release, which says which security fixes the host lacks.
-    """
-    text = str(text or "").strip()
-    if not text:
-        return ""
-    system = re.split(r"[-\s]", text, maxsplit=1)[0]
-    # The architecture is the last one named: "Linux-6.1.0-28-amd64-x86_64-with-glibc2.36" is x86_64.
-    architectures = ARCHITECTURES.findall(text)
-    return f"{system} {architectures[-1]}" if architectures else system
 
 
 def describe():

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from catalog.benchmark import REPORT_SCHEMA, machine
 from catalog.benchmark.backends import BACKENDS, backend_class
+from catalog.benchmark.config import PRESETS
 from catalog.benchmark.metrics import summarize
-from catalog.benchmark.model import PRESETS, load_weights
+from catalog.benchmark.model import load_weights
 
 DEVICES = ("cpu", "cuda")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")

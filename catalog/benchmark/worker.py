@@ -16,7 +16,8 @@ import numpy as np
 
 from catalog.benchmark import machine
 from catalog.benchmark.backends import BackendUnavailable, backend_class
-from catalog.benchmark.model import PRESETS, load_weights, prompt_tokens
+from catalog.benchmark.config import PRESETS
+from catalog.benchmark.model import load_weights, prompt_tokens
 
 try:
     import resource

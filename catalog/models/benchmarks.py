@@ -2,7 +2,7 @@
 
 A run is one ``manage.py run_benchmark`` invocation (its model, machine and limits); a result is one
 (backend, device, batch, prompt, generated tokens) configuration of it, with every raw sample kept.
-``catalog.benchmarking.record_run`` writes them from the runner's report (``catalog.benchmark``'s docstring).
+``catalog.benchmarking.store.record_run`` writes them from the runner's report (``catalog.benchmark``'s docstring).
 """
 
 from django.db import models

@@ -8,7 +8,7 @@ and written in place, as serving engines do.
 import numpy as np
 
 from catalog.benchmark.backends.base import Backend, KVCache
-from catalog.benchmark.model import LAYER_NORM_EPS
+from catalog.benchmark.config import LAYER_NORM_EPS
 
 F32 = np.float32
 GELU_C = F32(np.sqrt(2.0 / np.pi))

@@ -9,7 +9,7 @@ from P and T. Standard ONNX ops only (opset 20, for tanh-GELU), so ORT's optimis
 import numpy as np
 
 from catalog.benchmark.backends.base import Backend, BackendUnavailable, KVCache
-from catalog.benchmark.model import LAYER_NORM_EPS
+from catalog.benchmark.config import LAYER_NORM_EPS
 
 OPSET = 20
 

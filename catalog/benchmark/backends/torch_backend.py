@@ -8,7 +8,7 @@ so a step's time includes its kernels.
 import math
 
 from catalog.benchmark.backends.base import Backend, BackendUnavailable, KVCache
-from catalog.benchmark.model import LAYER_NORM_EPS
+from catalog.benchmark.config import LAYER_NORM_EPS
 
 
 def _torch():

@@ -2,7 +2,7 @@
 [--threads N] [--json PATH] [--no-save]
 
 Measures the bundled micro-model on this machine (``catalog.benchmark.runner``), prints a summary, and
-stores the run (``catalog.benchmarking.record_run``) for the /benchmarks/ pages and the API.
+stores the run (``catalog.benchmarking.store.record_run``) for the /benchmarks/ pages and the API.
 """
 
 import json
@@ -13,7 +13,7 @@ from django.core.management import BaseCommand, CommandError
 from django.urls import reverse
 
 from catalog.benchmark.targets import check_targets
-from catalog.benchmarking import InvalidReport, record_run, stream_kernels, validate_report
+from catalog.benchmarking.store import InvalidReport, record_run, stream_kernels, validate_report
 from catalog.formatting import duration, percent, si
 
 DEFAULT_PRESET = "micro"
@@ -148,7 +148,7 @@ class Command(BaseCommand):
     def handle(self, *args, preset, backend, quick, threads, json_path, no_save, **options):
         # Imported here: the runner and its backends load NumPy and look for the optional frameworks.
         from catalog.benchmark.backends import BACKENDS
-        from catalog.benchmark.model import PRESETS
+        from catalog.benchmark.config import PRESETS
         from catalog.benchmark.runner import BenchmarkError, run_benchmark
 
         if preset not in PRESETS:

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.benchmark.machine import public_os
-from catalog.benchmark.model import ModelConfig
+from catalog.benchmark.config import ModelConfig
+from catalog.benchmark.os_name import public_os
 from catalog.benchmark.roofline import decode_bound, prefill_bound
-from catalog.benchmark_validation import RESULT_COLUMNS, InvalidReport, is_number, parse_started_at, validate_report
+from catalog.benchmarking.validation import RESULT_COLUMNS, InvalidReport, is_number, parse_started_at, validate_report
 from catalog.models import BenchmarkResult, BenchmarkRun, Hardware
 
 __all__ = ["InvalidReport", "catalog_bounds", "model_config", "record_run", "stream_kernels", "validate_report"]

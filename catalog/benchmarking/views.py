@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
-from catalog import benchmark_charts
-from catalog.benchmark.machine import public_os
+from catalog.benchmark.os_name import public_os
 from catalog.benchmark.targets import RESULT_FIELDS, check_targets
-from catalog.benchmarking import catalog_bounds, model_config, stream_kernels
+from catalog.benchmarking import charts as benchmark_charts
+from catalog.benchmarking.store import catalog_bounds, model_config, stream_kernels
 from catalog.formatting import count, si
 from catalog.models import BenchmarkResult, BenchmarkRun
 from catalog.views.figures import figure_context

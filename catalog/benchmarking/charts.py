@@ -223,7 +223,7 @@ def machine_roofline(run, results, config):
 def catalog_comparison(bounds):
     """This machine's measured tokens/s beside roofline estimates for the same model on the catalog's chips.
 
-    ``bounds``: ``catalog.benchmarking.catalog_bounds``. Measured bars are solid; every bound is hatched and
+    ``bounds``: ``store.catalog_bounds``. Measured bars are solid; every bound is hatched and
     labelled an estimate.
     """
     bars = [

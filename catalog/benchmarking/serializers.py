@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import benchmark_validation as contract
 from catalog.api.fast_read import FastReadMixin
 from catalog.api.fields import LinkField
-from catalog.benchmark.machine import public_os
-from catalog.benchmarking import catalog_bounds
+from catalog.benchmark.os_name import public_os
+from catalog.benchmarking import validation as contract
+from catalog.benchmarking.store import catalog_bounds
 from catalog.choices import PeakPrecision, RooflineLimit
 from catalog.models import BenchmarkResult, BenchmarkRun
 
@@ -31,7 +31,7 @@ def array_schema(items, description=""):
     return {"type": "array", "items": items, **({"description": description} if description else {})}
 
 
-# The shapes below are the contract's own key lists (``catalog.benchmark_validation``, which ``record_run``
+# The shapes below are the contract's own key lists (``catalog.benchmarking.validation``, which ``record_run``
 # enforces), turned into JSON Schema, so the API documents exactly what can be stored; only the
 # descriptions are added here.
 CONTRACT_TYPES = {
