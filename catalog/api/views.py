@@ -17,6 +17,7 @@ from catalog.api.csv_export import streaming_csv_response
 from catalog.api.errors import save_atomically
 from catalog.api.fields import PREFETCHED
 from catalog.benchmarking import serializers as benchmark_serializers
+from catalog.benchmarking.store import catalog_bounds, target_checks
 from catalog.comparisons import comparable_hardware, compare_hardware, vendor_stats
 from catalog.models import (
     Application,
@@ -233,7 +234,8 @@ class BenchmarkRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Runs of the bundled micro-model benchmark, newest first: measurements, read-only.
 
     ``manage.py run_benchmark`` records them. Lists leave out the raw samples; a run's detail adds them and
-    the same model's roofline bounds on the catalog's chips (``catalog_estimates``: estimates, not measurements).
+    the same model's roofline bounds on the catalog's chips (``catalog_estimates``: estimates, not measurements)
+    and its target verdicts (``targets``), both worked out here by ``catalog.benchmarking.store``.
     """
 
     filterset_class = filters.BenchmarkRunFilterSet
@@ -250,3 +252,12 @@ class BenchmarkRunViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             return benchmark_serializers.BenchmarkRunSerializer
         return benchmark_serializers.BenchmarkRunDetailSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        run = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "catalog_estimates": catalog_bounds(run),
+            "targets": target_checks(run),
+        }
+        return Response(self.get_serializer(run, context=context).data)

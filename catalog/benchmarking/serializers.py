@@ -2,6 +2,10 @@
 
 The report's nested objects are stored as JSON; each gets a field with its documented shape (the one in
 ``catalog.benchmark``'s docstring), so the OpenAPI schema describes what clients actually receive.
+
+A run's detail also carries what ``store`` works out from it (roofline bounds on the catalog's chips,
+target verdicts): the viewset computes them and hands them over in the serializer's context, so these
+serializers only shape data and run no query.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +16,6 @@ from catalog.api.fast_read import FastReadMixin
 from catalog.api.fields import LinkField
 from catalog.benchmark.os_name import public_os
 from catalog.benchmarking import validation as contract
-from catalog.benchmarking.store import catalog_bounds
 from catalog.choices import PeakPrecision, RooflineLimit
 from catalog.models import BenchmarkResult, BenchmarkRun
 
@@ -217,18 +220,51 @@ class CatalogEstimatesSerializer(serializers.Serializer):
     hardware = ChipEstimateSerializer(many=True, help_text=_("Every catalog accelerator with the figures needed."))
 
 
-class BenchmarkRunDetailSerializer(BenchmarkRunSerializer):
-    """A run with every raw sample, and the same model's roofline bounds on the catalog's chips (estimates)."""
+TARGET_UNITS = ["fraction", "ratio"]  # ``catalog.benchmark.targets.TargetCheck.unit``
 
+
+class TargetCheckSerializer(serializers.Serializer):
+    """One of the benchmark's performance targets and this run's verdict on it."""
+
+    # ``catalog.benchmark.targets.TargetCheck``, field for field.
+
+    target = serializers.CharField(help_text=_("The target, as the benchmark names it (in English)."))
+    measured = serializers.FloatField(
+        allow_null=True, help_text=_("This run's value; null when it was not measured (a backend missing).")
+    )
+    limit = serializers.FloatField(help_text=_("The value the target sets."))
+    at_least = serializers.BooleanField(help_text=_("True: the value must reach the limit; false: stay under it."))
+    met = serializers.BooleanField(
+        allow_null=True, help_text=_("Whether this run meets the target; null when it could not be judged.")
+    )
+    unit = serializers.ChoiceField(
+        choices=TARGET_UNITS,
+        help_text=_("How to read measured and limit: a fraction (shown as a percentage) or a ratio."),
+    )
+
+
+class BenchmarkRunDetailSerializer(BenchmarkRunSerializer):
+    """A run with every raw sample, the same model's roofline bounds on the catalog's chips (estimates), and its
+    verdict on each performance target."""
+
+    # The view works out the bounds and verdicts (``store.catalog_bounds``, ``store.target_checks``) and hands
+    # them over in the context as ``catalog_estimates`` and ``targets``.
     results = BenchmarkResultDetailSerializer(many=True, read_only=True)
     catalog_estimates = serializers.SerializerMethodField(
         help_text=_("Roofline upper bounds for this model on the catalog's chips, from datasheet peaks: estimates.")
     )
+    targets = serializers.SerializerMethodField(
+        help_text=_("The benchmark's performance targets, judged at batch 1 on the longest prompt run.")
+    )
 
     class Meta(BenchmarkRunSerializer.Meta):
-        fields = [*BenchmarkRunSerializer.Meta.fields, "catalog_estimates"]
+        fields = [*BenchmarkRunSerializer.Meta.fields, "catalog_estimates", "targets"]
         read_only_fields = fields
 
     @extend_schema_field(CatalogEstimatesSerializer)
     def get_catalog_estimates(self, run):
-        return CatalogEstimatesSerializer(catalog_bounds(run)).data
+        return CatalogEstimatesSerializer(self.context["catalog_estimates"]).data
+
+    @extend_schema_field(TargetCheckSerializer(many=True))
+    def get_targets(self, run):
+        return TargetCheckSerializer(self.context["targets"], many=True).data

@@ -1,9 +1,11 @@
-"""Storing benchmark reports and setting them beside the catalog's chips.
+"""Storing benchmark reports, and reading a stored run back: beside the catalog's chips, against its targets.
 
 ``record_run`` checks a report from ``catalog.benchmark.runner.run_benchmark`` against the contract in
 ``catalog.benchmark``'s docstring and stores it all or nothing. ``catalog_bounds`` works out how fast the
 same model could run on each catalog accelerator by the roofline: an upper bound from datasheet peaks,
-not a measurement, computed with the same arithmetic as this machine's own bound.
+not a measurement, computed with the same arithmetic as this machine's own bound. ``target_checks``
+judges a stored run against the issue's performance targets. The pages and the API show what these
+return; they judge nothing themselves.
 """
 
 from django.db import transaction
@@ -13,10 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from catalog.benchmark.config import ModelConfig
 from catalog.benchmark.os_name import public_os
 from catalog.benchmark.roofline import decode_bound, prefill_bound
+from catalog.benchmark.targets import RESULT_FIELDS, check_targets
 from catalog.benchmarking.validation import RESULT_COLUMNS, InvalidReport, is_number, parse_started_at, validate_report
 from catalog.models import BenchmarkResult, BenchmarkRun, Hardware
 
-__all__ = ["InvalidReport", "catalog_bounds", "model_config", "record_run", "stream_kernels", "validate_report"]
+__all__ = [
+    "InvalidReport",
+    "catalog_bounds",
+    "model_config",
+    "record_run",
+    "stream_kernels",
+    "target_checks",
+    "validate_report",
+]
 
 ESTIMATE_NOTE = _(
     "Roofline upper bounds from datasheet peaks, not measurements: for each chip, the time of a phase is at "
@@ -182,3 +193,13 @@ def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size
         )
     hardware.sort(key=lambda row: (-row["decode_tokens_per_s"], row["name"]))
     return {"note": ESTIMATE_NOTE, **lengths, "this_machine": this_machine, "measured": measured, "hardware": hardware}
+
+
+def target_checks(run):
+    """The issue's performance targets judged on a stored run (``catalog.benchmark.targets``' verdicts).
+
+    The same judgement ``run_benchmark`` prints from the report before storing it. Reads the run's results
+    through ``run.results.all()``, so a prefetched run costs no query.
+    """
+    results = [{field: getattr(result, field) for field in RESULT_FIELDS} for result in run.results.all()]
+    return check_targets(results, run.harness_overhead)

@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
 from catalog.benchmark.os_name import public_os
-from catalog.benchmark.targets import RESULT_FIELDS, check_targets
 from catalog.benchmarking import charts as benchmark_charts
-from catalog.benchmarking.store import catalog_bounds, model_config, stream_kernels
+from catalog.benchmarking.store import catalog_bounds, model_config, stream_kernels, target_checks
 from catalog.formatting import count, si
 from catalog.models import BenchmarkResult, BenchmarkRun
 from catalog.views.figures import figure_context
@@ -91,7 +90,7 @@ VERDICTS = {True: gettext_lazy("met"), False: gettext_lazy("MISSED"), None: gett
 
 
 def target_rows(checks):
-    """``check_targets``' verdicts as table rows for people, in the reader's language."""
+    """``target_checks``' verdicts as table rows for people, in the reader's language."""
     return [
         {
             "target": TARGET_LABELS.get(check.target, check.target),
@@ -131,12 +130,7 @@ def benchmark_detail(request, pk):
         "run": run,
         "results": results,
         "result_warnings": result_warnings(run, results),
-        "targets": target_rows(
-            check_targets(
-                [{field: getattr(result, field) for field in RESULT_FIELDS} for result in results],
-                run.harness_overhead,
-            )
-        ),
+        "targets": target_rows(target_checks(run)),
         "environment": environment(run),
         "stream_kernels": stream_kernels(run.machine),
         "bounds": bounds,
