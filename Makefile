@@ -48,7 +48,7 @@ check-migrations: install
 
 # The Korean catalog (GNU gettext: apt-get install gettext). Collect the marked strings into
 # locale/ko/LC_MESSAGES/django.po, translate what is new there, then compile django.mo; commit both.
-MESSAGES_IGNORE := --ignore=.venv --ignore=loadtest --ignore=benchmarks --ignore=tests --ignore=staticfiles
+MESSAGES_IGNORE := --ignore=.venv --ignore=loadtest --ignore=perf --ignore=tests --ignore=staticfiles
 messages: export DJANGO_DEBUG ?= true
 messages: install
 	$(BIN)/python manage.py makemessages --locale ko --add-location file --no-obsolete $(MESSAGES_IGNORE)

@@ -494,10 +494,10 @@ class TestChangeLog:
 
 
 def test_the_import_benchmark_runs_on_a_small_synthetic_file(tmp_path):
-    """benchmarks/import_bench.py --synthetic, tiny, in its own throwaway SQLite database."""
+    """perf/import_bench.py --synthetic, tiny, in its own throwaway SQLite database."""
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     result = subprocess.run(
-        [sys.executable, "benchmarks/import_bench.py", "--synthetic", "--bytes", "20000"],
+        [sys.executable, "perf/import_bench.py", "--synthetic", "--bytes", "20000"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -36,7 +36,7 @@ NOTE = "note"  # the action of the log's last row when rows were left out
 
 # The most records one import takes. IMPORT_MAX_BYTES alone does not bound the work: 20 MB of the shortest
 # rows a table accepts ("h1,H,nvidia,gpu") is a million records, some four minutes of validation. At about
-# 0.3 ms a record (benchmarks/import_bench.py), 100,000 stay well inside the web worker's 60 s.
+# 0.3 ms a record (perf/import_bench.py), 100,000 stay well inside the web worker's 60 s.
 MAX_RECORDS = 100_000
 
 # pg_advisory_xact_lock's key for "an import is being applied" (any 64-bit number no other code uses).

@@ -1,6 +1,6 @@
 """How much the DRF list endpoints cost next to a bare Django view returning the same rows.
 
-    .venv/bin/python benchmarks/api_bench.py [--rounds N] [--batch-seconds S] [--no-synthetic]
+    .venv/bin/python perf/api_bench.py [--rounds N] [--batch-seconds S] [--no-synthetic]
 
 One process, one database, one set of rows, the same in-process ``django.test.Client`` for both sides.
 For each endpoint and page size it alternates DRF and bare batches round after round (warm-up first) and
@@ -107,7 +107,7 @@ def add_synthetic_rows(model, minimum):
         clone.pk = None
         clone.slug = f"{SYNTHETIC_PREFIX}-{index:04d}"
         clone.name = f"[synthetic] {original.name} #{index}"
-        clone.notes = "Synthetic row added by benchmarks/api_bench.py to a throwaway database."
+        clone.notes = "Synthetic row added by perf/api_bench.py to a throwaway database."
         clones.append(clone)
         originals.append(original)
     model._default_manager.bulk_create(clones)

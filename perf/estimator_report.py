@@ -1,6 +1,6 @@
 """Worked serving examples and how close the training estimator lands to the recorded runs.
 
-    .venv/bin/python benchmarks/estimator_report.py [--utilization 0.4]
+    .venv/bin/python perf/estimator_report.py [--utilization 0.4]
 
 Builds a throwaway SQLite database with the bundled data (or uses DATABASE_URL when set and already
 loaded), then prints three serving estimates with their inputs and results, and a table of every recorded

@@ -1,7 +1,7 @@
 """How long imports take, and how many queries each record costs.
 
-    .venv/bin/python benchmarks/import_bench.py          # DATABASE_URL=postgres://... to run on PostgreSQL
-    .venv/bin/python benchmarks/import_bench.py --synthetic [--table catalog.source] [--bytes N]
+    .venv/bin/python perf/import_bench.py          # DATABASE_URL=postgres://... to run on PostgreSQL
+    .venv/bin/python perf/import_bench.py --synthetic [--table catalog.source] [--bytes N]
 
 The default mode imports the full public tables; ``--synthetic`` generates a CSV of ``IMPORT_MAX_BYTES``
 (or ``--bytes``) of organizations (or sources), about 250 bytes a row as in the hostile tester's file, and
