@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from catalog.importers.service import import_file
-from catalog.models import FoundationModel, Hardware, ImportRun, Organization, PricePoint, Source
+from catalog.models import FoundationModel, Hardware, ImportRun, Organization, PricePoint, Source, UnmatchedOffering
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +211,9 @@ class TestCommands:
         path = tmp_path / "hardware.csv"
         call_command("export_data", str(path), "--format", "csv", "--table", "catalog.hardware")
         report = run_import(path.read_bytes(), fmt="csv", table="catalog.hardware", file_name=path.name)
-        assert report.ok and report.run.unchanged == Hardware.objects.count()
+        assert report.ok, report.lines()[:5]
+        assert (report.run.created, report.run.updated, report.run.unchanged) == (0, 0, Hardware.objects.count())
+        assert report.run.unchanged == 3  # the catalog fixture's chips
 
 
 def test_every_run_is_logged_with_its_hash():
@@ -260,7 +262,25 @@ class TestAdmin:
         assert not ImportRun.objects.exists()
 
     def test_offerings_awaiting_review_are_listed(self, admin_client):
-        assert admin_client.get("/admin/catalog/unmatchedoffering/").status_code == 200
+        run = ImportRun.objects.create(
+            file_name="prices.json", sha256="0" * 64, size_bytes=2, format="litellm", status="applied", flagged=2
+        )
+        for provider, api_model_id in [("together_ai", "mystery-70b"), ("deepinfra", "gpt-9")]:
+            UnmatchedOffering.objects.create(
+                import_run=run,
+                provider_name=provider,
+                api_model_id=api_model_id,
+                input_per_mtok="0.90",
+                effective_from="2024-01-01",
+            )
+        response = admin_client.get("/admin/catalog/unmatchedoffering/")
+        assert response.status_code == 200
+        assert [str(offering) for offering in response.context["cl"].result_list] == [
+            "deepinfra: gpt-9 (standard)",
+            "together_ai: mystery-70b (standard)",
+        ]
+        html = response.content.decode()
+        assert "mystery-70b" in html and "together_ai" in html and "0.900000" in html
 
     def test_the_page_is_linked_from_the_admin_index(self, admin_client):
         assert "/admin/catalog/importrun/add/" in admin_client.get("/admin/").content.decode()
@@ -268,9 +288,13 @@ class TestAdmin:
 
     def test_non_staff_and_staff_without_permission_are_refused(self, client):
         client.force_login(User.objects.create_user("reader"))
-        assert client.get("/admin/catalog/importrun/import/").status_code == 302  # to the login page
+        refused = client.get("/admin/catalog/importrun/import/")
+        assert refused.status_code == 302
+        assert refused["Location"].startswith("/admin/login/")
         client.force_login(User.objects.create_user("intern", is_staff=True))
         assert client.get("/admin/catalog/importrun/import/").status_code == 403
         intern = User.objects.get(username="intern")
         intern.user_permissions.add(Permission.objects.get(codename="add_importrun"))
-        assert client.get("/admin/catalog/importrun/import/").status_code == 200
+        allowed = client.get("/admin/catalog/importrun/import/")
+        assert allowed.status_code == 200
+        assert 'type="file" name="file"' in allowed.content.decode()  # the upload form itself
