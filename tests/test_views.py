@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Concept, FoundationModel, Hardware
+from catalog.models import Concept, Hardware
 from tests.factories import make_hardware, make_model, make_org, make_price, make_source
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ class TestLists:
     def test_list_links_to_the_same_rows_in_the_api(self, client):
         html = client.get("/hardware/?kind=npu").content.decode()
         assert 'href="/api/v1/hardware/?kind=npu"' in html
-        assert "format=csv" in html
+        assert 'href="/api/v1/hardware/?kind=npu&amp;format=csv"' in html
 
     def test_pages_of_50(self, client):
         grow(60)
@@ -175,9 +175,7 @@ class TestLists:
 class TestDetails:
     def test_every_number_shows_its_confidence_and_source(self, client):
         html = client.get("/hardware/nvidia-h100/").content.decode()
-        row = re.search(r"<tr><th scope=\"row\">Bf16/fp16 tensor dense peak.*?</tr>", html, re.S) or re.search(
-            r"<tr><th scope=\"row\">BF16/FP16 tensor dense peak.*?</tr>", html, re.S
-        )
+        row = re.search(r"<tr><th scope=\"row\">BF16/FP16 tensor dense peak.*?</tr>", html, re.S)
         assert row, "the BF16 row is missing"
         assert "confidence-reported" in row.group(0)
         assert 'href="https://example.org/datasheet"' in row.group(0)
@@ -191,14 +189,23 @@ class TestDetails:
 
     def test_derived_figures_say_so_and_what_they_come_from(self, client):
         html = client.get("/hardware/nvidia-h100/").content.decode()
-        assert "Energy efficiency" in html and "confidence-derived" in html
+        row = re.search(r"<tr><th scope=\"row\">Energy efficiency</th>.*?</tr>", html, re.S)
+        assert row, "the energy efficiency row is missing"
+        assert '<td class="num confidence-derived">1.41 T FLOP/s per W</td>' in row.group(0)
+        assert '<span class="badge confidence-derived">derived</span>' in row.group(0)
+        assert "= BF16/FP16 tensor dense peak (FLOP/s) / TDP (W)" in row.group(0)
 
     def test_detail_links_to_its_api_url(self, client):
         assert 'href="/api/v1/models/gpt-3/"' in client.get("/models/gpt-3/").content.decode()
 
     def test_model_page_shows_its_price_history(self, client):
         html = client.get("/models/gpt-3/").content.decode()
-        assert "$60.00" in html and "$20.00" in html and "current" in html
+        rows = re.findall(r"<tr([^>]*)>\s*<td>OpenAI</td>\s*<td><code>davinci</code></td>(.*?)</tr>", html, re.S)
+        # input, output, cached input, blended, from, to: oldest first, the open-ended one marked current
+        assert [(attributes, re.findall(r"<td[^>]*>([^<]*)</td>", cells)[:6]) for attributes, cells in rows] == [
+            (' class="past"', ["$60.00", "$60.00", "—", "$60.00", "Jan. 1, 2021", "Sept. 1, 2022"]),
+            ("", ["$20.00", "$60.00", "—", "$30.00", "Sept. 1, 2022", "current"]),
+        ]
 
     def test_unknown_slug_is_404(self, client):
         assert client.get("/models/nope/").status_code == 404
@@ -221,5 +228,16 @@ def test_chart_caption_comes_from_the_glossary(client):
 def test_search_finds_across_tables(client):
     make_source()
     html = client.get("/search/?q=clova").content.decode()
-    assert "HyperCLOVA X" in html
-    assert FoundationModel.objects.filter(name__icontains="clova").exists()
+    assert '<a href="/models/hyperclova-x/">HyperCLOVA X</a>' in html
+    response = client.get("/search/?q=nvidia")
+    found = {str(group["title"]): [hit.slug for hit in group["hits"]] for group in response.context["groups"]}
+    assert found == {
+        "Models": [],
+        "Hardware": ["nvidia-a100", "nvidia-h100"],
+        "Organizations": ["nvidia"],
+        "Applications": [],
+        "Glossary": [],
+    }
+    html = response.content.decode()
+    assert '<a href="/hardware/nvidia-h100/">NVIDIA H100</a>' in html
+    assert '<a href="/organizations/nvidia/">NVIDIA</a>' in html
