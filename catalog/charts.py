@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.choices import HardwareKind
 from catalog.formatting import si
-from catalog.models.hardware import DERIVED_METRICS
+from catalog.models.hardware import DERIVED_METRICS, HARDWARE_FIGURES
 
 LOG_AXIS = {"type": "log", "exponentformat": "SI"}
 BASE_LAYOUT = {
@@ -141,12 +141,15 @@ def moores_law(chips):
 # ----------------------------------------------------------------------------------- vendor comparison
 
 VENDOR_METRICS = {
-    "bf16_flops": (gettext_lazy("Dense BF16/FP16 throughput"), "FLOP/s"),
-    "fp8_flops": (gettext_lazy("Dense FP8 throughput"), "FLOP/s"),
-    "int8_ops": (gettext_lazy("Dense INT8 throughput"), "OP/s"),
-    "memory_bytes": (gettext_lazy("Memory capacity"), "byte"),
-    "memory_bandwidth": (gettext_lazy("Memory bandwidth"), "byte/s"),
-    "tdp_watts": (gettext_lazy("TDP"), "W"),
+    field: (label, HARDWARE_FIGURES[field])
+    for field, label in {
+        "bf16_flops": gettext_lazy("Dense BF16/FP16 throughput"),
+        "fp8_flops": gettext_lazy("Dense FP8 throughput"),
+        "int8_ops": gettext_lazy("Dense INT8 throughput"),
+        "memory_bytes": gettext_lazy("Memory capacity"),
+        "memory_bandwidth": gettext_lazy("Memory bandwidth"),
+        "tdp_watts": gettext_lazy("TDP"),
+    }.items()
 }
 
 
@@ -260,8 +263,10 @@ def transformer_workloads(model, *, prompt_tokens=2048, batch=1):
 
 
 def roofline(chips, workloads=()):
-    """Each chip's roofline, min(peak, bandwidth x intensity), and vertical marks for the workloads."""
-    chips = [chip for chip in chips if chip.bf16_flops and chip.memory_bandwidth]
+    """Each chip's roofline, min(peak, bandwidth x intensity), and vertical marks for the workloads.
+
+    ``chips``: from ``Hardware.objects.with_roofline()`` (a BF16 peak and a memory bandwidth).
+    """
     intensities = [2 ** (exponent / 4) for exponent in range(-24, 57)]  # 1/64 to 16384 FLOP per byte
     figure = go.Figure()
     for chip in chips:
@@ -366,7 +371,7 @@ def cheapest_over_time(prices, *, today=None):
     dates = sorted({p.effective_from for p in prices} | {p.effective_to for p in prices if p.effective_to})
     steps = []
     for date in dates:
-        in_force = [p for p in prices if p.effective_from <= date and (p.effective_to is None or date < p.effective_to)]
+        in_force = [price for price in prices if price.in_force_on(date)]
         if in_force:
             best = min(in_force, key=lambda p: p.blended_per_mtok)
             steps.append((date, best))

@@ -8,25 +8,30 @@ from dataclasses import dataclass
 
 from catalog.choices import Confidence
 from catalog.models import Hardware
-from catalog.models.hardware import DERIVED_METRICS
+from catalog.models.hardware import DERIVED_METRICS, HARDWARE_FIGURES
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
 
 # Stored figures worth setting side by side, with the unit each is kept in (SI, as stored).
 COMPARED_FIELDS = {
     "release_date": "date",
-    "process_nm": "nm",
-    "transistors": "count",
-    "die_area_mm2": "mm²",
-    "tdp_watts": "W",
-    "fp32_flops": "FLOP/s",
-    "bf16_flops": "FLOP/s",
-    "fp8_flops": "FLOP/s",
-    "int8_ops": "OP/s",
-    "fp4_flops": "FLOP/s",
-    "memory_bytes": "byte",
-    "memory_bandwidth": "byte/s",
-    "interconnect_bandwidth": "byte/s",
+    **{
+        field: HARDWARE_FIGURES[field]
+        for field in (
+            "process_nm",
+            "transistors",
+            "die_area_mm2",
+            "tdp_watts",
+            "fp32_flops",
+            "bf16_flops",
+            "fp8_flops",
+            "int8_ops",
+            "fp4_flops",
+            "memory_bytes",
+            "memory_bandwidth",
+            "interconnect_bandwidth",
+        )
+    },
 }
 
 

@@ -32,7 +32,7 @@ class ModelScaleForm(forms.Form):
 
 class RooflineForm(forms.Form):
     chips = forms.ModelMultipleChoiceField(
-        queryset=chip_choices().exclude(bf16_flops=None).exclude(memory_bandwidth=None),
+        queryset=chip_choices().with_roofline(),
         to_field_name="slug",
         required=False,
         label=_("Chips"),

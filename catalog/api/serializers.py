@@ -26,7 +26,7 @@ from catalog.models import (
     Source,
     TrainingRun,
 )
-from catalog.models.hardware import DERIVED_METRICS
+from catalog.models.hardware import DERIVED_METRICS, HARDWARE_FIGURES
 
 SOURCED_FIELDS = ["confidence", "notes", "sources"]
 
@@ -253,23 +253,7 @@ class HardwareSerializer(SourcedSerializer):
             "use",
             "release_date",
             "release_date_precision",
-            "process_nm",
-            "transistors",
-            "die_area_mm2",
-            "tdp_watts",
-            "fp64_flops",
-            "fp32_flops",
-            "tf32_flops",
-            "bf16_flops",
-            "fp8_flops",
-            "int8_ops",
-            "fp4_flops",
-            "memory_bytes",
-            "memory_type",
-            "memory_bandwidth",
-            "sram_bytes",
-            "interconnect_bandwidth",
-            "launch_price_usd",
+            *HARDWARE_FIGURES,
             "description",
             "website",
             *SOURCED_FIELDS,

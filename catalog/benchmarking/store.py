@@ -9,7 +9,6 @@ return; they judge nothing themselves.
 """
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.benchmark.config import ModelConfig
@@ -142,8 +141,7 @@ def bound_row(config, *, prompt_tokens, generated_tokens, batch_size, peak_flops
 
 def estimated_hardware():
     """Catalog accelerators with a memory bandwidth and an FP32 or BF16 peak: one query, vendors joined."""
-    peak_known = Q(fp32_flops__gt=0) | Q(bf16_flops__gt=0)
-    return Hardware.objects.accelerators().filter(peak_known, memory_bandwidth__gt=0).select_related("vendor")
+    return Hardware.objects.with_roofline(("fp32_flops", "bf16_flops")).select_related("vendor")
 
 
 def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size=1):

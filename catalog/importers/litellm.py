@@ -460,7 +460,7 @@ class PriceMapReader:
         offering = {"provider": [entry.organization.slug], "api_model_id": entry.api_model_id, "context_tier": tier}
         periods = self.catalog.periods.get((entry.organization.pk, entry.api_model_id, tier), [])
         in_force = next(
-            (p for p in periods if p.effective_from <= date and (p.effective_to is None or date < p.effective_to)),
+            (candidate for candidate in periods if candidate.in_force_on(date)),
             None,
         )
 

@@ -19,18 +19,28 @@ from catalog.models.base import (
 
 # SI units, like Epoch AI's hardware table, so its rows import without conversion.
 THROUGHPUT_FIELDS = ["fp64_flops", "fp32_flops", "tf32_flops", "bf16_flops", "fp8_flops", "int8_ops", "fp4_flops"]
-HARDWARE_NUMBERS = [
-    *THROUGHPUT_FIELDS,
-    "process_nm",
-    "transistors",
-    "die_area_mm2",
-    "tdp_watts",
-    "memory_bytes",
-    "memory_bandwidth",
-    "sram_bytes",
-    "interconnect_bandwidth",
-    "launch_price_usd",
-]
+# Every stored figure of a chip, in the order the API, the CSV export and the detail page show them, with
+# the unit it is kept in ("choice": one of the field's choices). Adding a figure here shows it everywhere.
+HARDWARE_FIGURES = {
+    "process_nm": "nm",
+    "transistors": "count",
+    "die_area_mm2": "mm²",
+    "tdp_watts": "W",
+    "fp64_flops": "FLOP/s",
+    "fp32_flops": "FLOP/s",
+    "tf32_flops": "FLOP/s",
+    "bf16_flops": "FLOP/s",
+    "fp8_flops": "FLOP/s",
+    "int8_ops": "OP/s",
+    "fp4_flops": "FLOP/s",
+    "memory_bytes": "byte",
+    "memory_type": "choice",
+    "memory_bandwidth": "byte/s",
+    "sram_bytes": "byte",
+    "interconnect_bandwidth": "byte/s",
+    "launch_price_usd": "USD",
+}
+HARDWARE_NUMBERS = [name for name, unit in HARDWARE_FIGURES.items() if unit != "choice"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,20 @@ class HardwareQuerySet(models.QuerySet):
     def accelerators(self):
         """Everything but the landmark CPUs kept for the Moore's-law series."""
         return self.exclude(kind=HardwareKind.CPU)
+
+    def with_roofline(self, peak_fields=("bf16_flops",)):
+        """Accelerators with a roofline: a memory bandwidth and a peak at one of ``peak_fields`` (both above 0).
+
+        The roofline chart and its picker use the BF16 peak; the benchmark's bounds accept FP32 or BF16.
+        """
+        any_peak = models.Q()
+        for field in peak_fields:
+            any_peak |= models.Q(**{f"{field}__gt": 0})
+        return self.accelerators().filter(any_peak, memory_bandwidth__gt=0)
+
+    def with_cloud_price(self):
+        """Chips some cloud offering in the catalog rents out (at any date)."""
+        return self.filter(cloud_prices__isnull=False).distinct()
 
 
 class HardwareManager(SlugManager.from_queryset(HardwareQuerySet)):
@@ -165,6 +189,7 @@ class Hardware(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
     website = models.URLField(_("website"), max_length=300, blank=True)
 
     objects = HardwareManager()
+    figures = HARDWARE_FIGURES  # for templates: {% for field, unit in chip.figures.items %}
 
     class Meta:
         ordering = ["vendor__name", "release_date", "name"]

@@ -65,10 +65,14 @@ class EffectivePeriod(SourcedFact):
             others = others.filter(effective_from__lt=self.effective_to)
         return list(others[:1])
 
+    def in_force_on(self, date):
+        """Whether this period contains ``date``: the rule of ``EffectivePeriodQuerySet.in_force_on``, for rows
+        already in memory."""
+        return self.effective_from <= date and (self.effective_to is None or date < self.effective_to)
+
     @property
     def is_current(self):
-        today = datetime.date.today()
-        return self.effective_from <= today and (self.effective_to is None or today < self.effective_to)
+        return self.in_force_on(datetime.date.today())
 
 
 def period_order_constraint(model_name):

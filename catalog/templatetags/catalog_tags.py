@@ -76,6 +76,10 @@ def source_links(obj):
     )
 
 
+# Units as stored (and named in the API) -> their symbol on a page: 80e9 "byte" reads "80 GB".
+SHORT_UNITS = {"byte": "B", "byte/s": "B/s"}
+
+
 def formatted(value, unit):
     if unit == "count":
         return formatting.count(value)
@@ -87,16 +91,27 @@ def formatted(value, unit):
         return f"{value:,} {gettext('tokens')}"
     if unit in ("nm", "mm²", "W", ""):
         return f"{value:,.6g} {unit}".strip()
-    return formatting.si(value, unit)
+    return formatting.si(value, SHORT_UNITS.get(unit, unit))
 
 
 @register.simple_tag
 def fact(obj, field, unit=""):
-    """One stored figure: label, value in human units, the row's confidence and source links. Empty if unknown."""
+    """One stored figure: label, value in human units, the row's confidence and source links. Empty if unknown.
+
+    A field with choices shows its label.
+    """
     value = getattr(obj, field)
     if value in (None, ""):
         return ""
-    label = obj._meta.get_field(field).verbose_name
+    model_field = obj._meta.get_field(field)
+    label = model_field.verbose_name
+    if model_field.choices:
+        return format_html(
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
+            capfirst(label),
+            getattr(obj, f"get_{field}_display")(),
+            confidence_badge(obj.confidence),
+        )
     return format_html(
         '<tr><th scope="row">{}</th><td class="num confidence-{}">{}</td><td>{} {}</td></tr>',
         capfirst(label),

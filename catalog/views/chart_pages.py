@@ -88,7 +88,7 @@ def ppa(request):
 
 def default_roofline_chips():
     """The newest chip with a roofline from each of the vendors with the most such chips."""
-    candidates = comparable_hardware().accelerators().exclude(bf16_flops=None).exclude(memory_bandwidth=None)
+    candidates = comparable_hardware().with_roofline()
     by_vendor = {}
     for chip in candidates.order_by("vendor__name", F("release_date").desc(nulls_last=True)):
         by_vendor.setdefault(chip.vendor_id, []).append(chip)
