@@ -6,16 +6,18 @@ instance), across providers and regions; the page names the offering it used. A 
 its current price points.
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from catalog.benchmarking.store import model_config
 from catalog.estimators import ChipSpec, ModelShape, count_tokens, estimate_serving, estimate_training, token_costs
 from catalog.estimators.serving import PRECISIONS, USER_PRECISIONS
 from catalog.estimators.tokens import PriceRow
 from catalog.estimators.training import implied_utilization, ratio
+from catalog.filters import FoundationModelFilterSet, HardwareFilterSet
 from catalog.models import BenchmarkRun, CloudPrice, FoundationModel, Hardware, PricePoint, TrainingRun
 from catalog.models.hardware import THROUGHPUT_FIELDS
 
@@ -44,30 +46,55 @@ HEAT_BUCKETS = 5
 
 # ------------------------------------------------------------------------------------------ inputs
 
+HYPOTHETICAL_MODEL = "hypothetical model"
+HYPOTHETICAL_CHIP = "hypothetical chip"
+MODEL_FIGURES = ("parameters", "active_parameters", "layers", "hidden_size", "attention_heads", "kv_heads")
 
-def model_shape(model):
-    """The estimator's view of a catalog model; None when its parameter count is unknown."""
-    if not model.parameters:
+
+def model_shape(model=None, **figures):
+    """The estimator's view of a catalog model, the ``figures`` given (MODEL_FIGURES) overriding its own.
+
+    Without a model, or one whose size the catalog lacks, a hypothetical model from the figures given.
+    None when no parameter count is known either way.
+    """
+    figures = {name: value for name, value in figures.items() if value is not None}
+    if model is not None and model.parameters:
+        shape = ModelShape(
+            name=model.display_name,
+            parameters=model.parameters,
+            active_parameters=model.active_parameters,
+            layers=model.layers,
+            hidden_size=model.hidden_size,
+            attention_heads=model.attention_heads,
+            kv_heads=model.kv_heads,
+            context_length=model.context_length,
+        )
+    elif figures.get("parameters"):
+        shape = ModelShape(name=HYPOTHETICAL_MODEL, parameters=figures["parameters"])
+    else:
         return None
-    return ModelShape(
-        name=model.display_name,
-        parameters=model.parameters,
-        active_parameters=model.active_parameters,
-        layers=model.layers,
-        hidden_size=model.hidden_size,
-        attention_heads=model.attention_heads,
-        kv_heads=model.kv_heads,
-        context_length=model.context_length,
-    )
+    return dataclasses.replace(shape, **figures)
 
 
-def chip_spec(chip):
-    return ChipSpec(
-        name=chip.display_name,
-        memory_bytes=chip.memory_bytes,
-        memory_bandwidth=chip.memory_bandwidth,
-        peaks={name: getattr(chip, name) for name in THROUGHPUT_FIELDS if getattr(chip, name)},
-    )
+def chip_spec(chip=None, *, precision="bf16", memory_bytes=None, memory_bandwidth=None, peak_flops=None):
+    """The estimator's view of a catalog chip (or a hypothetical one), the figures given overriding its own.
+
+    ``peak_flops`` is the dense peak at ``precision``.
+    """
+    if chip is not None:
+        spec = ChipSpec(
+            name=chip.display_name,
+            memory_bytes=chip.memory_bytes,
+            memory_bandwidth=chip.memory_bandwidth,
+            peaks={name: getattr(chip, name) for name in THROUGHPUT_FIELDS if getattr(chip, name)},
+        )
+    else:
+        spec = ChipSpec(name=HYPOTHETICAL_CHIP, memory_bytes=None, memory_bandwidth=None)
+    given = {"memory_bytes": memory_bytes, "memory_bandwidth": memory_bandwidth}
+    spec = dataclasses.replace(spec, **{name: value for name, value in given.items() if value is not None})
+    if peak_flops:
+        spec = dataclasses.replace(spec, peaks={**spec.peaks, PRECISIONS[precision].peak_fields[0]: peak_flops})
+    return spec
 
 
 def cheapest_cloud_prices(hardware_ids):
@@ -84,6 +111,28 @@ def cheapest_cloud_prices(hardware_ids):
         if best is None or price.price_per_accelerator_hour < best.price_per_accelerator_hour:
             cheapest[price.hardware_id] = price
     return cheapest
+
+
+@dataclass(frozen=True)
+class ChipHourPrice:
+    """What one chip-hour costs in an estimate, and where that figure came from."""
+
+    usd: object  # Decimal, or None when no price was given and the catalog has none for the chip
+    offering: CloudPrice | None = None  # the cloud offering priced; None when the price was given
+    given: bool = False
+
+
+def chip_hour_price(chip, given=None, *, cheapest=None):
+    """The price given, else the chip's cheapest current on-demand cloud price (``cheapest``: a dict from
+    ``cheapest_cloud_prices`` already read, else one query)."""
+    if given is not None:
+        return ChipHourPrice(given, given=True)
+    if chip is None:
+        return ChipHourPrice(None)
+    if cheapest is None:
+        cheapest = cheapest_cloud_prices([chip.pk])
+    offering = cheapest.get(chip.pk)
+    return ChipHourPrice(offering.price_per_accelerator_hour if offering else None, offering)
 
 
 def current_api_prices(model_ids):
@@ -107,21 +156,34 @@ def current_api_prices(model_ids):
 
 @dataclass
 class Pair:
-    model: FoundationModel
-    chip: Hardware
+    model: FoundationModel | None
+    chip: Hardware | None
     estimate: object  # ServingEstimate, or None when the model's size is unknown
-    cloud_price: CloudPrice | None
-    price_is_override: bool = False
+    price: ChipHourPrice
+
+    @property
+    def cloud_price(self):
+        return self.price.offering
+
+    @property
+    def price_is_override(self):
+        return self.price.given
 
 
-def serving_pair(model, chip, *, settings, cloud_price=None, price_override=None):
-    """The estimate for one model on one chip; ``settings`` holds precision, chips, batch, context, utilization."""
-    shape = model_shape(model)
+def serving_pair(model, chip, *, settings, price=None, cheapest=None, model_figures=None, chip_figures=None):
+    """The serving estimate for ``model`` on ``chip`` (either may be None when its figures are given).
+
+    ``settings``: precision, chips, batch, context, utilization. ``price``: USD per chip-hour given, else the
+    chip's cheapest cloud price. ``model_figures`` / ``chip_figures`` override the rows' own (see
+    ``model_shape`` and ``chip_spec``).
+    """
+    cost = chip_hour_price(chip, price, cheapest=cheapest)
+    shape = model_shape(model, **(model_figures or {}))
     if shape is None:
-        return Pair(model, chip, None, cloud_price)
-    price = price_override if price_override is not None else (cloud_price and cloud_price.price_per_accelerator_hour)
-    estimate = estimate_serving(shape, chip_spec(chip), price_per_chip_hour=price, **settings)
-    return Pair(model, chip, estimate, cloud_price, price_is_override=price_override is not None)
+        return Pair(model, chip, None, cost)
+    spec = chip_spec(chip, precision=settings["precision"], **(chip_figures or {}))
+    estimate = estimate_serving(shape, spec, price_per_chip_hour=cost.usd, **settings)
+    return Pair(model, chip, estimate, cost)
 
 
 def estimable_models():
@@ -135,6 +197,22 @@ def estimable_hardware():
         .filter(Q(memory_bytes__gt=0) | Q(memory_bandwidth__gt=0))
         .select_related("vendor")
     )
+
+
+def matrix_models(*, family="", access=""):
+    """The matrix's rows: estimable models, filtered as the model list and the API filter them, newest first."""
+    data = {"family": family, "access": [access] if access else []}  # a multiple-choice filter takes a list
+    chosen = FoundationModelFilterSet(data, queryset=estimable_models()).qs
+    return chosen.order_by(F("release_date").desc(nulls_last=True), "name")
+
+
+def matrix_chips(*, vendor=None, kind="", priced=False):
+    """The matrix's columns: estimable chips of a vendor and kind (and with a cloud price), by vendor and age."""
+    data = {"vendor": [vendor.slug] if vendor else [], "kind": [kind] if kind else []}
+    chips = HardwareFilterSet(data, queryset=estimable_hardware()).qs
+    if priced:
+        chips = chips.with_cloud_price()
+    return chips.order_by("vendor__name", F("release_date").asc(nulls_last=True), "name")
 
 
 def heat(values, *, lower_is_better):
@@ -166,7 +244,7 @@ def fit_matrix(models, chips, *, settings, metric="tokens"):
     for model in models:
         cells = []
         for chip in chips:
-            pair = serving_pair(model, chip, settings=settings, cloud_price=prices.get(chip.pk))
+            pair = serving_pair(model, chip, settings=settings, cheapest=prices)
             estimate = pair.estimate
             if metric == "cost":
                 value = estimate.usd_per_m_output if estimate and estimate.fits else None
@@ -184,19 +262,35 @@ def fit_matrix(models, chips, *, settings, metric="tokens"):
 # ---------------------------------------------------------------------------------------- training
 
 
-def training_estimate(model, chip, *, chips, utilization, precision="bf16", price=None, reported_flop=None):
-    """6 · N · D for ``model`` on ``chips`` of ``chip``; ``reported_flop`` defaults to the model's own figure."""
+def training_estimate(
+    model,
+    chip,
+    *,
+    chips,
+    utilization,
+    precision="bf16",
+    price=None,
+    reported_flop=None,
+    parameters=None,
+    tokens=None,
+    peak_flops=None,
+):
+    """6 · N · D for ``model`` on ``chips`` of ``chip``, at ``price`` USD per chip-hour.
+
+    ``parameters`` (N, taken as active), ``tokens`` (D) and ``peak_flops`` override the rows' figures, or
+    describe a hypothetical model or chip when the row is None. ``reported_flop`` defaults to the model's own.
+    """
     return estimate_training(
-        parameters=model.parameters,
-        active_parameters=model.active_parameters,
-        tokens=model.training_tokens,
-        chip=chip_spec(chip) if chip is not None else None,
+        parameters=parameters or (model and model.parameters),
+        active_parameters=None if parameters else (model and model.active_parameters),
+        tokens=tokens or (model and model.training_tokens),
+        chip=chip_spec(chip, precision=precision, peak_flops=peak_flops) if chip or peak_flops else None,
         chips=chips,
         precision=precision,
         utilization=utilization,
         price_per_chip_hour=price,
-        reported_flop=reported_flop or model.training_compute_flop,
-        model_name=model.display_name,
+        reported_flop=reported_flop or (model and model.training_compute_flop),
+        model_name=model.display_name if model else HYPOTHETICAL_MODEL,
     )
 
 
@@ -213,14 +307,14 @@ def training_comparisons(*, utilization, precision="bf16", model=None):
     for run in runs:
         model = run.model
         reported_flop = run.training_compute_flop or model.training_compute_flop
-        cloud = prices.get(run.hardware_id)
+        cost = chip_hour_price(run.hardware, cheapest=prices)
         estimate = training_estimate(
             model,
             run.hardware,
             chips=run.chip_count or 1,
             utilization=utilization,
             precision=precision,
-            price=cloud.price_per_accelerator_hour if cloud and run.chip_count else None,
+            price=cost.usd if run.chip_count else None,
             reported_flop=reported_flop,
         )
         has_chips = bool(run.chip_count and run.hardware_id)
@@ -228,7 +322,7 @@ def training_comparisons(*, utilization, precision="bf16", model=None):
             {
                 "run": run,
                 "estimate": estimate,
-                "cloud_price": cloud,
+                "cloud_price": cost.offering,
                 "reported_flop": reported_flop,
                 "flop_ratio": ratio(estimate.flop, reported_flop) if estimate.flop_source == "6ND" else None,
                 "hours": estimate.hours if has_chips else None,

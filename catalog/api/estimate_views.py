@@ -15,8 +15,6 @@ from rest_framework.views import APIView
 from catalog import estimating
 from catalog.api import estimate_serializers as serializers
 from catalog.estimating_text import token_rules, working
-from catalog.estimators import ChipSpec, ModelShape, estimate_serving, estimate_training
-from catalog.estimators.serving import PRECISIONS
 
 
 class EstimateView(APIView):
@@ -35,37 +33,6 @@ def named(row, fallback):
     return {"slug": row.slug, "name": row.name} if row is not None else {"slug": None, "name": fallback}
 
 
-def overridden(instance, values):
-    return dataclasses.replace(instance, **{name: value for name, value in values.items() if value is not None})
-
-
-def requested_model(data):
-    model = data.get("model")
-    shape = estimating.model_shape(model) if model else None
-    shape = shape or ModelShape(name="hypothetical model", parameters=data["parameters"])
-    fields = ("parameters", "active_parameters", "layers", "hidden_size", "attention_heads", "kv_heads")
-    return overridden(shape, {name: data.get(name) for name in fields})
-
-
-def requested_chip(data, precision):
-    chip = data.get("hardware")
-    spec = (
-        estimating.chip_spec(chip)
-        if chip
-        else ChipSpec(name="hypothetical chip", memory_bytes=None, memory_bandwidth=None)
-    )
-    spec = overridden(
-        spec, {"memory_bytes": data.get("memory_bytes"), "memory_bandwidth": data.get("memory_bandwidth")}
-    )
-    if data.get("peak_flops"):
-        spec = dataclasses.replace(spec, peaks={**spec.peaks, PRECISIONS[precision].peak_fields[0]: data["peak_flops"]})
-    return spec
-
-
-def cloud_price_for(chip):
-    return estimating.cheapest_cloud_prices([chip.pk]).get(chip.pk) if chip is not None else None
-
-
 def cloud_price_data(price):
     if price is None:
         return None
@@ -76,14 +43,6 @@ def cloud_price_data(price):
         "accelerators_per_instance": price.accelerators_per_instance,
         "price_per_accelerator_hour": price.price_per_accelerator_hour,
     }
-
-
-def chip_hour_price(data, chip):
-    """(cloud price row or None, USD per chip-hour or None): the price asked for, else the chip's cheapest."""
-    if data.get("price_per_chip_hour") is not None:
-        return None, data["price_per_chip_hour"]
-    cloud = cloud_price_for(chip)
-    return cloud, cloud.price_per_accelerator_hour if cloud is not None else None
 
 
 class ServingEstimateView(EstimateView):
@@ -103,25 +62,23 @@ class ServingEstimateView(EstimateView):
     )
     def get(self, request):
         data = self.validated(request.query_params)
-        model, chip, precision = data.get("model"), data.get("hardware"), data["precision"]
-        cloud, price = chip_hour_price(data, chip)
-        estimate = estimate_serving(
-            requested_model(data),
-            requested_chip(data, precision),
-            precision=precision,
-            chips=data["chips"],
-            batch=data["batch"],
-            context=data["context"],
-            utilization=data["utilization"],
-            price_per_chip_hour=price,
+        model, chip = data.get("model"), data.get("hardware")
+        pair = estimating.serving_pair(
+            model,
+            chip,
+            settings={name: data[name] for name in ("precision", "chips", "batch", "context", "utilization")},
+            price=data.get("price_per_chip_hour"),
+            model_figures={name: data.get(name) for name in estimating.MODEL_FIGURES},
+            chip_figures={name: data.get(name) for name in ("memory_bytes", "memory_bandwidth", "peak_flops")},
         )
+        estimate = pair.estimate
         api_prices = estimating.current_api_prices([model.pk]).get(model.pk, []) if model else []
         body = {
             **{field.name: getattr(estimate, field.name) for field in dataclasses.fields(estimate)},
             **working(estimate),
             "model": named(model, "hypothetical model"),
             "hardware": named(chip, "hypothetical chip"),
-            "cloud_price": cloud_price_data(cloud),
+            "cloud_price": cloud_price_data(pair.cloud_price),
             "api_prices": api_prices,
         }
         return Response(serializers.ServingEstimateSerializer(body).data)
@@ -145,19 +102,16 @@ class TrainingEstimateView(EstimateView):
     def get(self, request):
         data = self.validated(request.query_params)
         model, chip, precision = data.get("model"), data.get("hardware"), data["precision"]
-        _cloud, price = chip_hour_price(data, chip)
-        given_n = data.get("parameters")
-        estimate = estimate_training(
-            parameters=given_n or (model and model.parameters),
-            active_parameters=None if given_n else (model and model.active_parameters),
-            tokens=data.get("tokens") or (model and model.training_tokens),
-            chip=requested_chip(data, precision),
+        estimate = estimating.training_estimate(
+            model,
+            chip,
             chips=data["chips"],
-            precision=precision,
             utilization=data["utilization"],
-            price_per_chip_hour=price,
-            reported_flop=model and model.training_compute_flop,
-            model_name=model.name if model else "hypothetical model",
+            precision=precision,
+            price=estimating.chip_hour_price(chip, data.get("price_per_chip_hour")).usd,
+            parameters=data.get("parameters"),
+            tokens=data.get("tokens"),
+            peak_flops=data.get("peak_flops"),
         )
         runs = []
         if model is not None:

@@ -4,8 +4,8 @@ Every page is a GET form (a shareable URL), except a pasted text, which is POSTe
 its message with a 400 and the defaults below it. Query counts do not grow with the rows shown.
 """
 
-from django.db.models import F
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from catalog import estimating
 from catalog.estimating_text import token_rules, working
@@ -20,33 +20,17 @@ def bound(form_class, data):
     return form, invalid
 
 
-def matrix_models(values):
-    models = estimating.estimable_models()
-    if values.get("family"):
-        models = models.filter(family__icontains=values["family"])
-    if values.get("access"):
-        models = models.filter(access=values["access"])
-    return models.order_by(F("release_date").desc(nulls_last=True), "name")
-
-
-def matrix_chips(values):
-    chips = estimating.estimable_hardware()
-    if values.get("vendor"):
-        chips = chips.filter(vendor=values["vendor"])
-    if values.get("kind"):
-        chips = chips.filter(kind=values["kind"])
-    if values.get("priced"):
-        chips = chips.filter(cloud_prices__isnull=False).distinct()
-    return chips.order_by("vendor__name", F("release_date").asc(nulls_last=True), "name")
-
-
 def fit_matrix(request):
     form, invalid = bound(MatrixForm, request.GET)
     values = form.cleaned_data if form.is_bound and not invalid else {"access": "open-weights"}
     settings = form.settings()
     metric = values.get("metric") or "tokens"
-    models = list(matrix_models(values)[: estimating.MAX_MATRIX_MODELS + 1])
-    chips = list(matrix_chips(values)[: estimating.MAX_MATRIX_CHIPS + 1])
+    models = estimating.matrix_models(family=values.get("family", ""), access=values.get("access", ""))
+    chips = estimating.matrix_chips(
+        vendor=values.get("vendor"), kind=values.get("kind", ""), priced=values.get("priced")
+    )
+    models = list(models[: estimating.MAX_MATRIX_MODELS + 1])
+    chips = list(chips[: estimating.MAX_MATRIX_CHIPS + 1])
     matrix = estimating.fit_matrix(
         models[: estimating.MAX_MATRIX_MODELS], chips[: estimating.MAX_MATRIX_CHIPS], settings=settings, metric=metric
     )
@@ -79,9 +63,8 @@ def estimate_pair(request, model_slug, hardware_slug):
     chip = get_object_or_404(Hardware.objects.select_related("vendor"), slug=hardware_slug)
     form, invalid = bound(PairForm, request.GET)
     settings = form.settings()
-    override = form.cleaned_data.get("price") if form.is_bound and not invalid else None
-    cloud = estimating.cheapest_cloud_prices([chip.pk]).get(chip.pk)
-    pair = estimating.serving_pair(model, chip, settings=settings, cloud_price=cloud, price_override=override)
+    given_price = form.cleaned_data.get("price") if form.is_bound and not invalid else None
+    pair = estimating.serving_pair(model, chip, settings=settings, price=given_price)
     context = {
         "form": form,
         "model": model,
@@ -92,7 +75,8 @@ def estimate_pair(request, model_slug, hardware_slug):
         "settings": settings,
         "api_prices": estimating.current_api_prices([model.pk]).get(model.pk, []),
         "api_url": (
-            f"/api/v1/estimate/serving/?model={model.slug}&hardware={chip.slug}&{pair_query(settings, always=True)}"
+            reverse("api:estimate-serving")
+            + f"?model={model.slug}&hardware={chip.slug}&{pair_query(settings, always=True)}"
         ),
     }
     return render(request, "catalog/estimators/pair.html", context, status=400 if invalid else 200)
@@ -130,14 +114,11 @@ def training_estimator(request):
     chips = data.get("chips") or defaults["chips"]
     utilization = data.get("utilization") or defaults["utilization"]
     precision = data.get("precision") or defaults["precision"]
-    cloud = estimating.cheapest_cloud_prices([chip.pk]).get(chip.pk) if chip else None
-    price = data.get("price")
-    if price is None and cloud is not None:
-        price = cloud.price_per_accelerator_hour
+    cost = estimating.chip_hour_price(chip, data.get("price"))
     estimate = None
     if model is not None:
         estimate = estimating.training_estimate(
-            model, chip, chips=chips, utilization=utilization, precision=precision, price=price
+            model, chip, chips=chips, utilization=utilization, precision=precision, price=cost.usd
         )
     if not form.is_bound:
         form = TrainingForm(initial={"model": model, "hardware": chip})
@@ -147,7 +128,7 @@ def training_estimator(request):
         "chip": chip,
         "chips": chips,
         "utilization": utilization,
-        "cloud_price": cloud if data.get("price") is None else None,
+        "cloud_price": cost.offering,
         "estimate": estimate,
         "working": working(estimate) if estimate else None,
         "runs": estimating.training_comparisons(utilization=utilization, precision=precision),
