@@ -290,6 +290,8 @@ REST_FRAMEWORK = {
         "catalog.api.throttles.AnonymousRateThrottle",
         "catalog.api.throttles.UserRateThrottle",
     ],
+    # Which client a request comes from (throttles, and the login lockout through landscape.client_ip).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_ANON_THROTTLE_RATE", default="120/minute"),
         "user": env_rate("API_USER_THROTTLE_RATE", default="1200/minute"),

@@ -33,4 +33,4 @@ urlpatterns = [
 # The website in English at the plain URLs and in Korean under /ko/ (see landscape/language.py).
 urlpatterns += i18n_patterns(path("", include("catalog.urls")), prefix_default_language=False)
 
-handler404 = "catalog.api.errors.not_found"
+handler404 = "landscape.errors.not_found"

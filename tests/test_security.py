@@ -143,8 +143,10 @@ def test_admin_login_locks_after_5_failures_then_cools_off(client, admin_user):
     assert admin_login(client, "correct horse battery staple").status_code == 302
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
-def test_lockout_counts_the_client_behind_the_proxy_not_what_it_claims(client, admin_user):
+def test_lockout_counts_the_client_behind_the_proxy_not_what_it_claims(client, admin_user, settings):
+    # One proxy in front: what DJANGO_TRUSTED_PROXY_COUNT=1 sets (settings.py hands it to DRF as NUM_PROXIES).
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     for attempt in range(5):
         # A client varying the left part of X-Forwarded-For is still the address the proxy appended.
         admin_login(client, "wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}, 203.0.113.9")

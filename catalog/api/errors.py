@@ -2,8 +2,6 @@
 
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import JsonResponse
-from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,10 +25,3 @@ def save_atomically(save, **kwargs):
             return save(**kwargs)
     except (IntegrityError, DataError) as error:
         raise exceptions.ValidationError({"non_field_errors": [f"The database refused this row: {error}"]}) from error
-
-
-def not_found(request, exception):
-    """Django's 404 handler: JSON under /api/ (a path the router does not match), the HTML page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)

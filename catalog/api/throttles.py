@@ -1,8 +1,9 @@
 """API rate limits, counted in the shared cache, that keep the API up when that cache goes away.
 
-Each limit is a fixed window per client (anonymous: its address behind the trusted proxies; with a token or
-session: its user), counted with the cache's increment. Redis's INCR is atomic, so two workers cannot both
-read 119 and write 120, which is how DRF's own history-list throttles overshoot. On the database cache
+Each limit is a fixed window per client (anonymous: its address behind the trusted proxies, by DRF's
+``NUM_PROXIES`` rule, which settings set from DJANGO_TRUSTED_PROXY_COUNT; with a token or session: its
+user), counted with the cache's increment. Redis's INCR is atomic, so two workers cannot both read 119
+and write 120, which is how DRF's own history-list throttles overshoot. On the database cache
 (no REDIS_URL) Django's ``incr`` reads then writes, so concurrent requests may still overshoot a little:
 production uses Redis.
 
@@ -21,8 +22,6 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from rest_framework import throttling
 from rest_framework.settings import api_settings
-
-from landscape.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +113,7 @@ class AnonymousRateThrottle(WindowRateThrottle):
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class UserRateThrottle(WindowRateThrottle):
@@ -134,7 +133,7 @@ class TokenFailureThrottle(WindowRateThrottle):
     scope = "token_failures"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
     def over_limit(self, request):
         """True when this client already used up its failures, without counting this request."""
