@@ -17,8 +17,8 @@ from django.conf import settings
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.utils.module_loading import import_string
 
+from catalog.importers import epoch, litellm
 from catalog.importers.csv_table import parse_csv
 from catalog.importers.engine import CREATE, ERROR, UNCHANGED, UPDATE, RowOutcome, import_records, outcomes_digest
 from catalog.importers.fixture import FormatError, parse_fixture
@@ -96,19 +96,18 @@ def parse_fixture_file(data, *, file_name, table):
 
 # Format -> parser(data, *, file_name, table) returning Records or a ParsedFile; one module per format.
 PARSERS = {
-    ImportFormat.FIXTURE: "catalog.importers.service.parse_fixture_file",
-    ImportFormat.CSV: "catalog.importers.service.parse_table_csv",
-    ImportFormat.EPOCH_HARDWARE: "catalog.importers.epoch.parse_hardware",
-    ImportFormat.EPOCH_MODELS: "catalog.importers.epoch.parse_models",
-    ImportFormat.LITELLM: "catalog.importers.litellm.parse_price_map",
+    ImportFormat.FIXTURE: parse_fixture_file,
+    ImportFormat.CSV: parse_table_csv,
+    ImportFormat.EPOCH_HARDWARE: epoch.parse_hardware,
+    ImportFormat.EPOCH_MODELS: epoch.parse_models,
+    ImportFormat.LITELLM: litellm.parse_price_map,
 }
 
 
 def parse(fmt, data, *, file_name, table):
-    try:
-        parser = import_string(PARSERS[fmt])
-    except (KeyError, ImportError) as error:
-        raise FormatError(f"The {fmt!r} format cannot be imported yet.") from error
+    parser = PARSERS.get(fmt)
+    if parser is None:  # a format the choices list but no parser reads: a coding error, told plainly
+        raise FormatError(f"The {fmt!r} format cannot be imported.")
     parsed = parser(data, file_name=file_name, table=table)
     parsed = parsed if isinstance(parsed, ParsedFile) else ParsedFile(records=parsed)
     check_shapes(parsed.records)  # every format: one value where one belongs, storable text, bounded depth
