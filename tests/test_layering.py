@@ -130,3 +130,73 @@ def test_a_web_worker_renders_the_pages_and_the_api_without_numpy(tmp_path):
     assert {url: status for url, status in report["statuses"].items() if status != 200} == {}
     assert report["numpy_imported_from"] is None, f"A web worker imported NumPy:\n{report['numpy_imported_from']}"
     assert not report["numpy_loaded"]
+
+
+# ------------------------------------------------------------------------------- the direction of imports
+
+
+def imported_modules(path):
+    """Every module ``path`` imports (absolute names; relative imports are not used in this project)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def modules_under(folder):
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def offending(folder, forbidden):
+    """{file: [imports under a forbidden prefix]} for the Python files under ``folder``."""
+    found = {}
+    for path in modules_under(folder):
+        bad = sorted(
+            name for name in imported_modules(path) if any(name == f or name.startswith(f + ".") for f in forbidden)
+        )
+        if bad:
+            found[str(path.relative_to(ROOT))] = bad
+    return found
+
+
+def test_the_app_does_not_import_the_project_package():
+    assert modules_under("catalog")
+    assert offending("catalog", ["landscape"]) == {}
+
+
+def test_models_import_no_layer_above_them():
+    above = [
+        "catalog.views",
+        "catalog.api",
+        "catalog.forms",
+        "catalog.filters",
+        "catalog.admin",
+        "catalog.urls",
+        "catalog.estimating",
+        "catalog.comparisons",
+        "catalog.charts",
+        "catalog.importers",
+        "catalog.benchmarking",
+    ]
+    assert offending("catalog/models", above) == {}
+
+
+def test_services_import_no_view_or_api_module():
+    pages = ["catalog.views", "catalog.api", "catalog.urls", "catalog.admin", "catalog.benchmarking.views"]
+    for service in ("catalog/estimating.py", "catalog/comparisons.py", "catalog/charts.py"):
+        path = ROOT / service
+        assert not [n for n in imported_modules(path) if any(n.startswith(p) for p in pages)], service
+    assert offending("catalog/importers", ["catalog.views", "catalog.api", "catalog.urls"]) == {}
+
+
+def test_the_framework_free_cores_import_no_django_and_nothing_else_of_the_catalog():
+    for core in ("catalog/benchmark", "catalog/estimators"):
+        package = core.replace("/", ".")
+        for path, names in offending(core, ["django", "rest_framework", "catalog", "landscape"]).items():
+            assert all(name.startswith(package) for name in names), (path, names)
