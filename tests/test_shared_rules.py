@@ -150,3 +150,23 @@ def test_the_proxy_count_reaches_the_api_throttles():
         "settings.REST_FRAMEWORK['NUM_PROXIES']", DJANGO_DEBUG="true", DJANGO_TRUSTED_PROXY_COUNT="2"
     )
     assert result.stdout.strip() == "2", result.stderr[-500:]
+
+
+# ------------------------------------------------------------------------------ a chip's figures, once
+
+
+def test_every_registered_figure_shows_in_the_api_the_csv_and_the_detail_page(client):
+    from django.utils.text import capfirst
+
+    from catalog.models.hardware import HARDWARE_FIGURES
+
+    values = {name: 7.0 for name, unit in HARDWARE_FIGURES.items() if unit != "choice"}
+    make_hardware("full-chip", memory_type="HBM3", **values)
+    api = client.get(reverse("api:hardware-detail", args=["full-chip"])).json()
+    assert set(HARDWARE_FIGURES) <= set(api)
+    csv = b"".join(client.get(reverse("api:hardware-list"), {"format": "csv"}).streaming_content).decode()
+    header = csv.splitlines()[0].split(",")
+    assert set(HARDWARE_FIGURES) <= set(header)
+    html = client.get(reverse("catalog:hardware-detail", args=["full-chip"])).content.decode()
+    for name in HARDWARE_FIGURES:
+        assert f">{capfirst(Hardware._meta.get_field(name).verbose_name)}<" in html, name
