@@ -141,7 +141,7 @@ class FoundationModelAdmin(FactAdmin):
         "access",
         "confidence",
     ]
-    list_filter = ["access", "architecture", "modality", "organizations__country", "confidence"]
+    list_filter = ["access", "architecture", "modality", "task", "organizations__country", "confidence"]
     search_fields = ["name", "local_name", "slug", "family", "description", "organizations__name"]
     autocomplete_fields = ["organizations", "base_model"]
     prepopulated_fields = {"slug": ["name"]}

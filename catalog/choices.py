@@ -62,6 +62,17 @@ class Modality(models.TextChoices):
     RECOMMENDATION = "recommendation", _("Search or recommendation")
 
 
+class Task(models.TextChoices):
+    """What a model's API is used for: a price per token compares like with like only within one task."""
+
+    CHAT = "chat", _("Chat or completion")
+    EMBEDDING = "embedding", _("Embedding")
+    RERANKING = "reranking", _("Reranking")
+    IMAGE = "image", _("Image generation")
+    AUDIO = "audio", _("Speech or audio")
+    VIDEO = "video", _("Video generation")
+
+
 class Access(models.TextChoices):
     OPEN_WEIGHTS = "open-weights", _("Open weights")
     API = "api", "API"

@@ -27,6 +27,7 @@ from catalog.choices import (
     HardwareUse,
     Modality,
     SourceKind,
+    Task,
 )
 from catalog.models import (
     Application,
@@ -213,6 +214,7 @@ class FoundationModelFilterSet(SourcedFilterSet):
     )
     access = choices("access", Access, _("How the model can be used."))
     modality = choices("modality", Modality, _("What the model reads and writes."))
+    task = choices("task", Task, _("What its API is used for: chat, embedding, image..."))
     architecture = choices("architecture", Architecture, _("Network architecture."))
     ordering = ordering(
         FoundationModel,
@@ -226,7 +228,7 @@ class FoundationModelFilterSet(SourcedFilterSet):
 
     class Meta:
         model = FoundationModel
-        fields = ["organization", "country", "family", "access", "modality", "architecture", "confidence"]
+        fields = ["organization", "country", "family", "access", "modality", "task", "architecture", "confidence"]
 
 
 class HardwareFilterSet(SourcedFilterSet):

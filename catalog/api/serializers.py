@@ -192,6 +192,7 @@ class FoundationModelSerializer(SourcedSerializer):
             "release_date_precision",
             "architecture",
             "modality",
+            "task",
             "access",
             "licence",
             "parameters",

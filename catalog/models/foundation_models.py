@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import Access, Architecture, DatePrecision, Modality
+from catalog.choices import Access, Architecture, DatePrecision, Modality, Task
 from catalog.models.base import (
     NON_NEGATIVE,
     KoreanNameMixin,
@@ -57,6 +57,13 @@ class FoundationModel(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
         _("architecture"), max_length=20, choices=Architecture.choices, default=Architecture.DECODER
     )
     modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices, default=Modality.TEXT)
+    task = models.CharField(
+        _("task"),
+        max_length=12,
+        choices=Task.choices,
+        default=Task.CHAT,
+        help_text=_("What its API is used for; prices are compared within one task."),
+    )
     access = models.CharField(_("access"), max_length=15, choices=Access.choices)
     licence = models.CharField(_("licence"), max_length=100, blank=True)
     parameters = models.BigIntegerField(_("parameters"), null=True, blank=True, validators=NON_NEGATIVE)
