@@ -14,6 +14,7 @@ from catalog.models import (
     BenchmarkRun,
     CloudPrice,
     Concept,
+    Discrepancy,
     FoundationModel,
     Hardware,
     ImportRun,
@@ -84,6 +85,19 @@ class PricePointInline(admin.TabularInline):
     show_change_link = True
 
 
+class DiscrepancyInline(admin.TabularInline):
+    """What outside data says where it disagrees with this row: read here, settled by editing the row."""
+
+    model = Discrepancy
+    fields = ["field", "curated_value", "outside_value", "source", "origin"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class TrainingRunInline(admin.TabularInline):
     model = TrainingRun
     autocomplete_fields = ["model", "hardware"]
@@ -146,7 +160,7 @@ class FoundationModelAdmin(FactAdmin):
     autocomplete_fields = ["organizations", "base_model"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "release_date"
-    inlines = [PricePointInline, TrainingRunInline]
+    inlines = [PricePointInline, TrainingRunInline, DiscrepancyInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organizations")
@@ -165,7 +179,7 @@ class HardwareAdmin(FactAdmin):
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "release_date"
     list_select_related = ["vendor"]
-    inlines = [CloudPriceInline, TrainingRunInline]
+    inlines = [CloudPriceInline, TrainingRunInline, DiscrepancyInline]
 
 
 @admin.register(TrainingRun)
@@ -304,6 +318,21 @@ class BenchmarkResultInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Discrepancy)
+class DiscrepancyAdmin(admin.ModelAdmin):
+    """Outside figures that disagree with curated ones, to review: fix the curated row, or delete the record
+    once a curator has judged the outside figure wrong (a regenerated layer brings it back while it stands)."""
+
+    list_display = ["__str__", "field", "curated_value", "outside_value", "source"]
+    list_filter = ["source", "field"]
+    search_fields = ["hardware__name", "model__name", "field"]
+    list_select_related = ["hardware", "model", "source"]
+    readonly_fields = ["hardware", "model", "field", "curated_value", "outside_value", "source", "origin"]
+
+    def has_add_permission(self, request):
         return False
 
 

@@ -63,3 +63,15 @@ def install(apps, schema_editor):
 def uninstall(apps, schema_editor):
     for statement in _statements(schema_editor.connection.vendor)[1]:
         schema_editor.execute(statement)
+
+
+def reinstall_after_table_rebuild(apps, schema_editor):
+    """SQLite rebuilds a table to add a NOT NULL column, and the rebuild drops its triggers: put them back.
+
+    PostgreSQL adds the column in place and keeps its exclusion constraint, so there is nothing to do there.
+    A migration that adds such a column to a guarded table ends with this.
+    """
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    uninstall(apps, schema_editor)
+    install(apps, schema_editor)

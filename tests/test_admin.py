@@ -13,6 +13,7 @@ from catalog.models import (
     BenchmarkRun,
     CloudPrice,
     Concept,
+    Discrepancy,
     FoundationModel,
     Hardware,
     ImportRun,
@@ -27,8 +28,9 @@ from tests.factories import make_hardware, make_model, make_org, make_price, mak
 pytestmark = pytest.mark.django_db
 
 # The catalog's tables; the import bookkeeping (the log, offerings awaiting review) is tested in test_import,
-# and benchmark runs (measurements, read-only) in test_benchmark_pages.
-NOT_CURATED = {ImportRun, UnmatchedOffering, BenchmarkRun}
+# benchmark runs (measurements, read-only) in test_benchmark_pages, and the outside layer's discrepancies
+# (read-only, written by bundle_outside_data) in test_outside_layer.
+NOT_CURATED = {ImportRun, UnmatchedOffering, BenchmarkRun, Discrepancy}
 CATALOG_MODELS = [
     model for model in admin.site._registry if model._meta.app_label == "catalog" and model not in NOT_CURATED
 ]

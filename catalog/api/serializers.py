@@ -28,7 +28,7 @@ from catalog.models import (
 )
 from catalog.models.hardware import DERIVED_METRICS, HARDWARE_FIGURES
 
-SOURCED_FIELDS = ["confidence", "notes", "sources"]
+SOURCED_FIELDS = ["confidence", "notes", "origin", "sources"]
 
 
 def summary(view_name, queryset, **kwargs):
@@ -83,7 +83,7 @@ class SourcedSerializer(CleanModelSerializer):
 class SourceSerializer(CleanModelSerializer):
     class Meta:
         model = Source
-        fields = ["id", "url", "title", "publisher", "kind", "published_on", "retrieved_on", "notes"]
+        fields = ["id", "url", "title", "publisher", "kind", "published_on", "retrieved_on", "licence", "notes"]
 
 
 class OrganizationSerializer(SourcedSerializer):

@@ -3,6 +3,7 @@
 from catalog.models.applications import Application
 from catalog.models.base import Source
 from catalog.models.benchmarks import BenchmarkResult, BenchmarkRun
+from catalog.models.discrepancies import Discrepancy
 from catalog.models.foundation_models import FoundationModel
 from catalog.models.glossary import Concept
 from catalog.models.hardware import Hardware
@@ -17,6 +18,7 @@ __all__ = [
     "BenchmarkRun",
     "CloudPrice",
     "Concept",
+    "Discrepancy",
     "FoundationModel",
     "Hardware",
     "ImportRun",

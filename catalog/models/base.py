@@ -60,6 +60,9 @@ class Source(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     retrieved_on = models.DateField(_("retrieved on"), null=True, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=40, blank=True, help_text=_("For a dataset the bundle copies from, e.g. CC BY 4.0.")
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     objects = SourceManager()
@@ -88,9 +91,19 @@ class SourcedFact(models.Model):
         blank=True,
         help_text=_("How derived or estimated values were worked out, and what other sources say."),
     )
+    origin = models.CharField(
+        _("origin"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty for a curated row; for a row of the bundle's outside-data layer, its input file and row."),
+    )
 
     class Meta:
         abstract = True
+
+    @property
+    def is_outside_data(self):
+        return bool(self.origin)
 
 
 # Field-level half of the non-negative rule (full_clean); the database half is ``non_negative_constraints``.

@@ -12,6 +12,7 @@ from catalog.models import (
     Application,
     CloudPrice,
     Concept,
+    Discrepancy,
     FoundationModel,
     Hardware,
     Organization,
@@ -107,6 +108,7 @@ class FoundationModelDetail(DetailView):
         "organizations",
         "derived_models",
         "applications",
+        Prefetch("discrepancies", queryset=Discrepancy.objects.select_related("source")),
         Prefetch("training_runs", queryset=sourced(TrainingRun.objects.select_related("hardware"))),
         Prefetch(
             "prices",
@@ -122,6 +124,7 @@ class HardwareDetail(DetailView):
     queryset = sourced(Hardware.objects.with_derived_metrics().select_related("vendor", "foundry")).prefetch_related(
         Prefetch("training_runs", queryset=TrainingRun.objects.select_related("model")),
         Prefetch("cloud_prices", queryset=sourced(CloudPrice.objects.select_related("provider"))),
+        Prefetch("discrepancies", queryset=Discrepancy.objects.select_related("source")),
     )
 
 
