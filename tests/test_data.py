@@ -26,6 +26,7 @@ from catalog.models import (
     TrainingRun,
 )
 from catalog.models.base import SourcedFact
+from catalog.models.pricing import TOKEN_PRICE_CEILING_USD
 
 TODAY = datetime.date.today()
 
@@ -269,7 +270,7 @@ def test_throughput_ladder_is_monotonic_where_known():
 def test_token_prices_are_below_1000_usd_per_million():
     problems = []
     for price in PricePoint.objects.all():
-        ceiling = Decimal(1000 * UNITS_PER_USD[price.currency][1])
+        ceiling = TOKEN_PRICE_CEILING_USD * UNITS_PER_USD[price.currency][1]
         for field in ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok"):
             value = getattr(price, field)
             if value is not None and value > ceiling:

@@ -447,16 +447,96 @@ class TestReferenceFile:
         assert 1500 < flagged < 3000
         assert "Prices dated 2026-07-24" in file_notes(report) and "0 entries matched" in file_notes(report)
 
-    def test_into_the_bundled_data_and_again(self):
-        call_command("load_bundled_data", stdout=io.StringIO(), stderr=io.StringIO())
+    def test_into_the_curated_data_and_again(self):
+        # As bundle_outside_data does it: on the curated rows only (the outside layer holds these prices).
+        call_command("load_bundled_data", "--curated-only", stdout=io.StringIO(), stderr=io.StringIO())
         prices = PricePoint.objects.count()
+        closed = PricePoint.objects.exclude(effective_to=None).count()
         report, seconds = self.import_reference(dry_run=False)
         assert report.ok, [line for line in report.lines() if "error" in line][:5]
         assert seconds < 30
         created, updated, unchanged, errors, flagged = counts(report)
-        assert errors == 0 and 20 < created < 300 and updated < 30 and unchanged > 40 and 1000 < flagged < 3000
+        assert errors == 0 and 200 < created < 2000 and updated < 30 and unchanged > 40 and 500 < flagged < 3000
         assert PricePoint.objects.count() == prices + created
-        assert updated == PricePoint.objects.filter(effective_to=DATE).count()  # each update closes a period
+        # Each update closes an open period: on the file's date (a new price), or on a retirement date before it.
+        assert updated == PricePoint.objects.exclude(effective_to=None).count() - closed
         assert rows_of(report, "entry 'gpt-4o-2024-08-06'")[0]["action"] == "unchanged"
         again, _ = self.import_reference(dry_run=True)
         assert counts(again)[:4] == (0, 0, created + unchanged, 0) and again.run.flagged == 0
+
+
+class TestHostIds:
+    """A host's id is matched to a model by its bare name once the exact id fails, never by a guess."""
+
+    @pytest.fixture
+    def hosts(self, lab):
+        anthropic = make_org("anthropic", name="Anthropic", country="US")
+        meta = make_org("meta", name="Meta", country="US")
+        make_org("aws", name="Amazon Web Services", country="US")
+        make_org("together-ai", name="Together AI", country="US")
+        make_model("claude-3-haiku", org=anthropic, name="Claude 3 Haiku", aliases=["claude-3-haiku-20240307"])
+        make_model("llama-3-3-70b", org=meta, name="Llama 3.3 70B")
+        return lab
+
+    def test_bedrock_and_together_ids_find_their_models(self, hosts):
+        data = price_map(
+            {
+                "bedrock/anthropic.claude-3-haiku-20240307-v1:0": chat("bedrock", 2.5e-07, 1.25e-06),
+                "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo": chat("together_ai", 8.8e-07, 8.8e-07),
+            }
+        )
+        report = run_import(data)
+        assert report.ok and report.run.flagged == 0, report.lines()
+        bedrock = PricePoint.objects.get(provider__slug="aws")
+        assert (bedrock.api_model_id, bedrock.model.slug) == (
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "claude-3-haiku",
+        )
+        together = PricePoint.objects.get(provider__slug="together-ai")
+        assert (together.api_model_id, together.model.slug) == (
+            "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "llama-3-3-70b",
+        )
+
+    @pytest.mark.parametrize(
+        "key",
+        [
+            "together_ai/meta-llama/Llama-3.3-70B-Vision-Instruct",  # another model, not a serving variant
+            "bedrock/anthropic.claude-3-haiku-20250101-v1:0",  # another snapshot date
+        ],
+    )
+    def test_what_only_looks_alike_is_kept_for_review(self, hosts, key):
+        provider = key.split("/")[0]
+        report = run_import(price_map({key: chat(provider, 1e-06, 2e-06)}))
+        assert report.ok and report.run.flagged == 1
+        assert not PricePoint.objects.exclude(pk=hosts["current"].pk).exists()
+
+
+def test_a_price_no_real_offering_charges_is_kept_for_review_not_imported(lab):
+    # 0.1 USD per token is 100,000 USD per million: a unit mistake in the map, not a price.
+    report = run_import(price_map({"azure/gpt-4o": chat("azure", 0.1, 0.1)}))
+    assert report.ok and report.run.flagged == 1
+    assert not PricePoint.objects.filter(provider__slug="microsoft").exists()
+    assert UnmatchedOffering.objects.get().api_model_id == "azure/gpt-4o"
+
+
+class TestRetired:
+    def test_an_entry_retired_before_the_files_date_ends_the_open_period_and_starts_none(self, lab):
+        retired = chat("openai", 2.5e-06, 1e-05, cache_read_input_token_cost=1.25e-06, deprecation_date="2026-05-15")
+        report = run_import(price_map({"gpt-4o": retired}))
+        assert report.ok, report.lines()
+        (only,) = PricePoint.objects.filter(api_model_id="gpt-4o")
+        assert only.effective_to == datetime.date(2026, 5, 15)
+        assert "Not current: 1 offerings LiteLLM marks retired" in file_notes(report)
+
+    def test_a_retired_entry_the_catalog_lacks_is_not_imported(self, lab):
+        report = run_import(
+            price_map({"gpt-4.1-2025-04-14": chat("openai", 2e-06, 8e-06, deprecation_date="2026-01-01")})
+        )
+        assert report.ok and report.run.flagged == 0
+        assert not PricePoint.objects.filter(api_model_id="gpt-4.1-2025-04-14").exists()
+
+    def test_a_retirement_after_the_files_date_changes_nothing_yet(self, lab):
+        report = run_import(price_map({"gpt-4o": chat("openai", 2.5e-06, 1e-05, deprecation_date="2027-01-14")}))
+        assert report.ok
+        assert PricePoint.objects.get(api_model_id="gpt-4o").effective_to is None

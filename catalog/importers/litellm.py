@@ -89,12 +89,14 @@ from decimal import Decimal
 from catalog.importers.fixture import FormatError, decode, json_document
 from catalog.importers.records import ParsedFile, Record
 from catalog.models import FoundationModel, Organization, PricePoint, Source, UnmatchedOffering
+from catalog.models.pricing import TOKEN_PRICE_CEILING_USD
 
 SOURCE_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
 SOURCE_FIELDS = {
     "title": "model_prices_and_context_window.json",
     "publisher": "LiteLLM (BerriAI)",
     "kind": "database",
+    "licence": "MIT",
     "notes": "MIT. Current prices only, per token, keyed by provider-specific model id; no history.",
 }
 
@@ -142,6 +144,32 @@ PROVIDERS = {
     "cerebras": "cerebras",
     "nvidia_nim": "nvidia",
     "tencent": "tencent",
+    # Inference hosts and gateways: they bill for the tokens, so a price is theirs.
+    "together_ai": "together-ai",
+    "fireworks_ai": "fireworks-ai",
+    "deepinfra": "deepinfra",
+    "openrouter": "openrouter",
+    "vercel_ai_gateway": "vercel",
+    "replicate": "replicate",
+    "novita": "novita-ai",
+    "baseten": "baseten",
+    "perplexity": "perplexity",
+    "nebius": "nebius",
+    "sambanova": "sambanova",
+    "cloudflare": "cloudflare",
+    "crusoe": "crusoe",
+    "ovhcloud": "ovhcloud",
+    "hyperbolic": "hyperbolic",
+    "anyscale": "anyscale",
+    "snowflake": "snowflake",
+    "wandb": "weights-and-biases",
+    "gmi": "gmi-cloud",
+    "lambda_ai": "lambda",
+    "databricks": "databricks",
+    "scaleway": "scaleway",
+    "nscale": "nscale",
+    "featherless_ai": "featherless-ai",
+    "friendliai": "friendliai",
 }
 PROVIDER_ORDER = {name: index for index, name in enumerate(PROVIDERS)}
 # The first path segment of a key that routes it to one of those providers ("azure/gpt-4o").
@@ -160,6 +188,24 @@ SHOWN = 5  # ids named in a note before "..."
 def normalised(name):
     """Lower case, every run of punctuation or spaces as one hyphen: 'GPT-4.1' -> 'gpt-4-1'."""
     return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+
+
+# What hosts add around a model's own name: a path ("meta-llama/", "accounts/fireworks/models/"), the
+# maker's prefix on Bedrock ("anthropic."), Bedrock's version pin ("-v1:0"), and a serving suffix
+# ("-Instruct-Turbo", "-versatile"). Stripped only to look a model up after the exact id failed; the price
+# keeps the id as the host writes it. Dates stay: "claude-3-5-sonnet-20241022" is not the June model.
+MAKER_PREFIX = re.compile(r"^(anthropic|meta|mistral|cohere|ai21|amazon|deepseek|qwen|openai|google|minimax|xai)\.")
+PIN_SUFFIX = re.compile(r"-v\d+(:\d+)?$")
+SERVING_SUFFIX = re.compile(r"-(instruct|versatile|turbo|hf|fp8|it)$")
+
+
+def bare_model_name(api_model_id):
+    """'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0' -> 'claude-3-5-sonnet' (normalised)."""
+    name = MAKER_PREFIX.sub("", api_model_id.rsplit("/", 1)[-1].lower())
+    name = PIN_SUFFIX.sub("", name)
+    for _ in range(3):  # "-instruct-2407"-style stacks
+        name = SERVING_SUFFIX.sub("", name)
+    return normalised(name)
 
 
 def tokens_label(count):
@@ -214,6 +260,14 @@ class Entry:
     def where(self, tier=STANDARD):
         return f"entry '{self.key}'" + ("" if tier == STANDARD else f" ({tier})")
 
+    @property
+    def retired_on(self):
+        """The entry's ``deprecation_date``, when it gives a valid one."""
+        try:
+            return datetime.date.fromisoformat(str(self.raw.get("deprecation_date"))[:10])
+        except ValueError:
+            return None
+
 
 def per_mtok(values, name, errors):
     """A USD-per-token value as USD per 1M tokens, or None when absent; a bad value is an error."""
@@ -228,6 +282,12 @@ def per_mtok(values, name, errors):
         errors.append(f"{name}: {value!r} USD per token is {price} per 1M tokens, more than a price point holds")
         return None
     return price.quantize(QUANTUM)
+
+
+def plausible(entry):
+    """No tier priced above the ceiling a real per-token price stays under (a unit mistake in the map)."""
+    prices = [price for tier in entry.tiers.values() for price in (tier.input, tier.output, tier.cached)]
+    return all(price is None or price <= TOKEN_PRICE_CEILING_USD for price in prices)
 
 
 def read_tiers(raw, errors):
@@ -353,6 +413,8 @@ class Catalog:
         candidates = set()
         for name in {entry.api_model_id, entry.key}:
             candidates |= self.names.get(normalised(name), set())
+        if not candidates:  # then the name without the host's path, pins and serving suffixes
+            candidates = set(self.names.get(bare_model_name(entry.api_model_id), ()))
         if len(candidates) == 1:
             return candidates.pop(), ""
         return None, (f"names {len(candidates)} models" if candidates else "no model")
@@ -369,6 +431,7 @@ class PriceMapReader:
         self.skipped_modes = Counter()
         self.skipped = Counter()
         self.ended = []
+        self.retired = []  # offerings whose deprecation_date is on or before the file's date
         self.repeated = []
         self.stale = []  # entries whose prices are an earlier period's: the file is behind the catalog
         self.already_kept = 0
@@ -424,7 +487,7 @@ class PriceMapReader:
                 else:
                     self.keep_for_review(other)
             slug, _why = self.catalog.model_for(first)
-            if slug is None:
+            if slug is None or not plausible(first):
                 self.keep_for_review(first)
                 continue
             self.matched += 1
@@ -467,6 +530,15 @@ class PriceMapReader:
         def period(start, **values):
             return Record(PricePoint, {**offering, "effective_from": start.isoformat(), **values}, where)
 
+        retired = entry.retired_on
+        if retired is not None and retired <= date:
+            # Retired before the file's date: never a current price. An open period the catalog holds ends
+            # on the retirement date; no new one starts (when this price began, the map does not say).
+            self.retired.append(entry.where(tier).removeprefix("entry "))
+            open_period = next((p for p in periods if p.effective_to is None and p.effective_from < retired), None)
+            if open_period is not None:
+                self.records.append(period(open_period.effective_from, effective_to=retired.isoformat()))
+            return
         if in_force is None and not periods:
             self.records.append(self.new_period(entry, model_slug, offering, prices, where))
         elif in_force is None and periods[-1].effective_from > date:
@@ -544,6 +616,11 @@ class PriceMapReader:
             notes.append(
                 f"Not reopened: {len(self.ended)} offerings the catalog records as ended before {self.date}, which "
                 f"LiteLLM still lists: {some(self.ended)}."
+            )
+        if self.retired:
+            notes.append(
+                f"Not current: {len(self.retired)} offerings LiteLLM marks retired (deprecation_date) on or before "
+                f"{self.date}; open periods the catalog had for them end on that date: {some(self.retired)}."
             )
         if self.stale:
             notes.append(

@@ -20,6 +20,7 @@ HARDWARE_SOURCE = {
     "title": "Data on Machine Learning Hardware",
     "publisher": "Epoch AI",
     "kind": "database",
+    "licence": "CC BY 4.0",
     "notes": "CC BY 4.0: credit Epoch AI. Secondary source; SI units; per-field notes in its Notes column.",
 }
 MODELS_SOURCE = {
@@ -27,6 +28,7 @@ MODELS_SOURCE = {
     "title": "Notable AI Models (Parameter, Compute and Data Trends in Machine Learning)",
     "publisher": "Epoch AI",
     "kind": "database",
+    "licence": "CC BY 4.0",
     "notes": "CC BY 4.0: credit Epoch AI. Secondary source with per-field notes and a confidence column.",
 }
 
