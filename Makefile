@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format check-migrations messages check-messages clean
+.PHONY: install run serve test lint format check-migrations messages check-messages clean bundle-outside-data
 
 # Reinstall only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -57,6 +57,22 @@ messages: install
 # CI: the committed catalog holds every marked string and its .mo is compiled from it.
 check-messages: messages
 	git diff --exit-code -I '^"POT-Creation-Date' -- locale
+
+# Regenerate fixtures/outside/ from the outside tables (defaults: the reference copies beside the project).
+# A scratch SQLite database holds the curated fixtures only while the importers run; it is deleted after.
+REFERENCE ?= ../shared/reference
+EPOCH_HARDWARE ?= $(REFERENCE)/epoch_ml_hardware_2025-12.csv
+EPOCH_MODELS ?= $(REFERENCE)/epoch_notable_ai_models_2025-02-24.csv
+LITELLM ?= $(REFERENCE)/litellm_model_prices_2026-07-24.json
+bundle-outside-data: export DJANGO_DEBUG = true
+bundle-outside-data: export DATABASE_URL = sqlite:///$(CURDIR)/.bundle-outside.sqlite3
+bundle-outside-data: install
+	rm -f .bundle-outside.sqlite3
+	$(BIN)/python manage.py migrate --no-input --verbosity 0
+	$(BIN)/python manage.py load_bundled_data --curated-only --verbosity 0
+	$(BIN)/python manage.py bundle_outside_data --epoch-hardware $(EPOCH_HARDWARE) --epoch-models $(EPOCH_MODELS) \
+		--litellm $(LITELLM)
+	rm -f .bundle-outside.sqlite3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

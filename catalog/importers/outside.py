@@ -1,0 +1,166 @@
+"""The bundle's outside-data layer: what Epoch AI's tables and LiteLLM's price map add to the curated files.
+
+``manage.py bundle_outside_data`` (``make bundle-outside-data``) runs on a database holding the curated
+fixtures only. It imports each named input file with the project's own importers (the same code as
+``import_data`` and the admin page), then writes out, as fixtures in ``fixtures/outside/``:
+
+- every row the imports created: a curated row is never written, so curated rows always win; a price
+  period is written only for an offering the curated files do not price (they keep its whole history);
+- for each such row, ``origin`` (input file and row, so every outside row traces back) and our own short
+  note in place of the outside table's free-text notes, which are not copied;
+- a ``Discrepancy`` for every outside figure that disagrees by more than 1 % with a curated row's (the
+  Epoch importer's "Epoch says ...; the catalog keeps ..."): shown beside the curated value, never applied.
+
+``load_bundled_data`` loads this layer after the curated files and skips any row a curated file holds.
+The licence of each dataset is on its ``Source`` row and is shown wherever the data is shown.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core import serializers
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from catalog.estimators.training import implied_utilization
+from catalog.importers import service
+from catalog.importers.lookups import natural_key_text
+from catalog.importers.records import label_of
+from catalog.models import Discrepancy, FoundationModel, Hardware, Organization, PricePoint, Source, TrainingRun
+
+# The tables the layer may add rows to, in the order they load (parents first), and the file of each.
+LAYER_FILES = [
+    (Organization, "01_organizations.json"),
+    (Hardware, "02_hardware.json"),
+    (FoundationModel, "10_models.json"),
+    (TrainingRun, "11_training_runs.json"),
+    (PricePoint, "12_prices.json"),
+    (Discrepancy, "90_discrepancies.json"),
+]
+# Each input: its import format, who publishes it, and the note every row from it carries.
+DATASETS = {
+    "epoch-hardware": ("https://epoch.ai/data/machine-learning-hardware", "Epoch AI's Machine Learning Hardware table"),
+    "epoch-models": ("https://epoch.ai/data/notable-ai-models", "Epoch AI's Notable AI Models table"),
+    "litellm": (
+        "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json",
+        "LiteLLM's model price map",
+    ),
+}
+DISAGREEMENT = re.compile(r"^(?P<field>\w+): Epoch says (?P<outside>.+); the catalog keeps (?P<curated>.+)\.$")
+
+
+@dataclass
+class LayerSummary:
+    rows: dict = field(default_factory=dict)  # file name -> rows written
+    discrepancies: int = 0
+    skipped_curated_offerings: int = 0
+    curated_changes: list = field(default_factory=list)  # what the imports would change in curated rows
+
+
+def outside_note(dataset_title):
+    return f"From {dataset_title}, as published there (outside data: the curated catalog has no such row)."
+
+
+def build_layer(inputs, out_dir):
+    """Import ``inputs`` ([(format, path)]) into this database, write the layer to ``out_dir``, and roll
+    the database back. The database must hold the curated fixtures and nothing else."""
+    if FoundationModel.objects.exclude(origin="").exists() or Hardware.objects.exclude(origin="").exists():
+        raise CommandError("This database holds outside rows already: build the layer on the curated data only.")
+    summary = LayerSummary()
+    with transaction.atomic():
+        curated = {model: set(model.objects.values_list("pk", flat=True)) for model, _file in LAYER_FILES}
+        curated_offerings = set(PricePoint.objects.values_list("provider_id", "api_model_id", "context_tier"))
+        origins, discrepancies = {}, []
+        for fmt, path in inputs:
+            path = Path(path)
+            report = service.import_file(fmt=fmt, data=path.read_bytes(), file_name=path.name, dry_run=False)
+            if not report.ok:
+                raise CommandError(f"{path.name} did not import: " + "\n".join(report.lines()[-10:]))
+            source = Source.objects.get(url=DATASETS[fmt][0])
+            for outcome in report.outcomes:
+                if outcome.action == "update" and outcome.table == label_of(PricePoint):
+                    # A curated period the price map ends (a retirement, a new price): the layer cannot edit a
+                    # curated row, so a curator must. The command prints these.
+                    summary.curated_changes.append(f"{outcome.key}: {outcome.changes} ({path.name}, {outcome.where})")
+                origin = f"{path.name}, {outcome.where}"[:200]
+                origins.setdefault((outcome.table, outcome.key), (origin, DATASETS[fmt][1]))
+                discrepancies += disagreements(outcome, origin, source)
+        layer = {}
+        for model, file_name in LAYER_FILES[:-1]:
+            rows = list(model.objects.exclude(pk__in=curated[model]).order_by("pk"))
+            if model is PricePoint:
+                kept = [row for row in rows if offering(row) not in curated_offerings]
+                summary.skipped_curated_offerings = len(rows) - len(kept)
+                rows = kept
+            for row in rows:
+                row.origin, title = origins.get((label_of(model), natural_key_text(row)), ("", "outside data"))
+                row.notes = outside_note(title)
+                if model is TrainingRun:
+                    drop_impossible_compute(row)
+            layer[file_name] = rows
+        layer[LAYER_FILES[-1][1]] = [d for d in discrepancies if d.subject.pk in curated[type(d.subject)]]
+        summary.discrepancies = len(layer[LAYER_FILES[-1][1]])
+        write_layer(layer, Path(out_dir), summary)
+        transaction.set_rollback(True)  # the layer is in the files now; this database stays curated-only
+    return summary
+
+
+def drop_impossible_compute(run):
+    """Epoch gives a fine-tune the compute of its whole lineage, with the fine-tune's chips and hours: more
+    than those chips could do at their peak. The compute stays on the model; the run keeps chips and hours."""
+    chip = run.hardware
+    if chip is None:
+        return
+    peak = max((value for value in (chip.bf16_flops, chip.fp8_flops, chip.fp32_flops) if value), default=None)
+    used = implied_utilization(
+        flop=run.training_compute_flop, chips=run.chip_count, peak=peak, hours=run.duration_hours
+    )
+    if used is not None and used > 1:
+        run.training_compute_flop = None
+        run.notes += (
+            f" The model's training compute is left off this run: on these chips in this time it would mean "
+            f"{used:.3g}× their peak, so it must count more than this run (a base model, for one)."
+        )
+
+
+def offering(price):
+    return (price.provider_id, price.api_model_id, price.context_tier)
+
+
+def disagreements(outcome, origin, source):
+    """Discrepancy rows (unsaved) from an outcome's "Epoch says ...; the catalog keeps ..." messages."""
+    subject_model = {label_of(Hardware): Hardware, label_of(FoundationModel): FoundationModel}.get(outcome.table)
+    found = []
+    for message in outcome.messages if subject_model else ():
+        match = DISAGREEMENT.match(message)
+        if not match:
+            continue
+        subject = subject_model.objects.get_by_natural_key(*outcome.key.split(" | "))
+        found.append(
+            Discrepancy(
+                **{"hardware" if subject_model is Hardware else "model": subject},
+                field=match["field"],
+                curated_value=match["curated"][:200],
+                outside_value=match["outside"][:200],
+                source=source,
+                origin=origin,
+            )
+        )
+    return found
+
+
+def write_layer(layer, out_dir, summary):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.json"):
+        stale.unlink()
+    for file_name, rows in layer.items():
+        if not rows:
+            continue
+        text = serializers.serialize(
+            "json", rows, use_natural_foreign_keys=True, use_natural_primary_keys=True, indent=1, sort_keys=True
+        )
+        # One row per line block, stable between runs, so a regenerated layer diffs by what changed.
+        (out_dir / file_name).write_text(json.dumps(json.loads(text), indent=1, ensure_ascii=False) + "\n")
+        summary.rows[file_name] = len(rows)
