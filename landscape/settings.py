@@ -14,6 +14,7 @@ API_ANON_THROTTLE_RATE requests per anonymous client. Default: 120/minute.
 API_USER_THROTTLE_RATE requests per signed-in user or token. Default: 1200/minute.
 API_TOKEN_FAILURE_RATE wrong API tokens per client before 429. Default: 10/minute.
 IMPORT_MAX_BYTES       largest file an import accepts. Default: 20 MB.
+PRICE_STALE_AFTER_DAYS a current price not confirmed for this many days is flagged stale. Default: 180.
 REQUEST_MAX_BYTES      largest request body with credentials (API writes, admin forms). Default: 1 MiB.
 ANONYMOUS_REQUEST_MAX_BYTES  largest request body without credentials. Default: 64 KiB.
 """
@@ -216,6 +217,8 @@ STATICFILES_FINDERS = [
 
 # Largest file the importers accept (admin upload and command line).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+# Half a year: providers change list prices a few times a year; a snapshot older than that may be wrong.
+PRICE_STALE_AFTER_DAYS = env_int("PRICE_STALE_AFTER_DAYS", default=180)
 # Request bodies are refused by Content-Length before they are read (landscape/body_limits.py); Django's
 # own limit on form data read into memory is the same figure. Uploads past FILE_UPLOAD_MAX_MEMORY_SIZE are
 # spooled to a temporary file, and LimitedUploadHandler stops any upload at the request's limit.

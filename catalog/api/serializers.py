@@ -128,6 +128,18 @@ class PricePointSerializer(SourcedSerializer):
         ),
     )
     is_current = serializers.BooleanField(read_only=True, help_text=_("In force today."))
+    last_checked_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text=_("The latest day a source still showed this price (null: never).")
+    )
+    last_checked_by = serializers.URLField(
+        read_only=True, allow_null=True, help_text=_("The source of that latest check.")
+    )
+    is_stale = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "In force today but not confirmed for more than PRICE_STALE_AFTER_DAYS (or never): it may have changed."
+        ),
+    )
 
     class Meta:
         model = PricePoint
@@ -146,6 +158,9 @@ class PricePointSerializer(SourcedSerializer):
             "effective_from",
             "effective_to",
             "is_current",
+            "last_checked_on",
+            "last_checked_by",
+            "is_stale",
             *SOURCED_FIELDS,
         ]
 

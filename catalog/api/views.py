@@ -32,6 +32,7 @@ from catalog.models import (
     Source,
     TrainingRun,
 )
+from catalog.models.price_checks import with_last_check
 
 
 def wants_csv(request):
@@ -105,7 +106,7 @@ class OrganizationViewSet(CatalogViewSet):
 
 
 def price_points():
-    return sourced(with_summaries(PricePoint.objects.all(), "model", "provider"))
+    return with_last_check(sourced(with_summaries(PricePoint.objects.all(), "model", "provider")))
 
 
 class FoundationModelViewSet(CatalogViewSet):

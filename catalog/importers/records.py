@@ -20,6 +20,7 @@ from catalog.models import (
     FoundationModel,
     Hardware,
     Organization,
+    PriceCheck,
     PricePoint,
     Source,
     TrainingRun,
@@ -33,6 +34,7 @@ IMPORTABLE = {
     "catalog.foundationmodel": FoundationModel,
     "catalog.trainingrun": TrainingRun,
     "catalog.pricepoint": PricePoint,
+    "catalog.pricecheck": PriceCheck,
     "catalog.cloudprice": CloudPrice,
     "catalog.application": Application,
     "catalog.concept": Concept,
@@ -49,6 +51,7 @@ NATURAL_KEYS = {
     Application: ("slug",),
     Concept: ("slug",),
     PricePoint: ("provider", "api_model_id", "context_tier", "effective_from"),
+    PriceCheck: ("price", "checked_on", "source"),
     CloudPrice: ("provider", "instance_type", "region", "pricing_kind", "effective_from"),
 }
 

@@ -9,6 +9,7 @@ from catalog.models.glossary import Concept
 from catalog.models.hardware import Hardware
 from catalog.models.imports import ImportRun, UnmatchedOffering
 from catalog.models.organizations import Organization
+from catalog.models.price_checks import PriceCheck
 from catalog.models.pricing import CloudPrice, PricePoint
 from catalog.models.training import TrainingRun
 
@@ -23,6 +24,7 @@ __all__ = [
     "Hardware",
     "ImportRun",
     "Organization",
+    "PriceCheck",
     "PricePoint",
     "Source",
     "TrainingRun",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import CloudPricingKind, Currency
 from catalog.models.base import NON_NEGATIVE, SourcedFact, non_negative_constraints
+from catalog.models.price_checks import stale_before
 
 # No per-token price listed today comes near 1,000 USD per million tokens (the dearest, o1-pro's output, is
 # 600): above it a figure is a unit mistake (per token read as per million, a price per image...). The data
@@ -152,6 +153,12 @@ class PricePoint(EffectivePeriod):
         return (self.provider.slug, self.api_model_id, self.context_tier, self.effective_from.isoformat())
 
     natural_key.dependencies = ["catalog.organization", "catalog.foundationmodel"]
+
+    @property
+    def is_stale(self):
+        """In force today, and not confirmed since ``stale_before()`` (needs ``with_last_check``)."""
+        last = getattr(self, "last_checked_on", None)
+        return self.is_current and (last is None or last < stale_before())
 
     @property
     def blended_per_mtok(self):

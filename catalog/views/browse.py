@@ -20,6 +20,7 @@ from catalog.models import (
     Source,
     TrainingRun,
 )
+from catalog.models.price_checks import with_last_check
 from catalog.views.figures import figure_context
 
 PAGE_SIZE = 50
@@ -70,7 +71,7 @@ class HardwareList(CatalogListView):
 
 
 class PriceList(CatalogListView):
-    queryset = PricePoint.objects.select_related("model", "provider")
+    queryset = with_last_check(PricePoint.objects.select_related("model", "provider"))
     filterset_class = filters.PricePointFilterSet
     template_name = "catalog/price_list.html"
     api_url_name = "api:pricepoint-list"
@@ -112,7 +113,7 @@ class FoundationModelDetail(DetailView):
         Prefetch("training_runs", queryset=sourced(TrainingRun.objects.select_related("hardware"))),
         Prefetch(
             "prices",
-            queryset=sourced(PricePoint.objects.select_related("provider")).order_by(
+            queryset=with_last_check(sourced(PricePoint.objects.select_related("provider"))).order_by(
                 "provider__name", "api_model_id", "context_tier", "effective_from"
             ),
         ),
