@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from catalog import estimating
 from catalog.benchmarking.store import record_run
 from catalog.models import FoundationModel
 from tests.benchmark_reports import benchmark_report
@@ -79,7 +80,9 @@ class TestMatrix:
     def test_renders_models_by_chips_with_links_to_the_working(self, client):
         html = text(client.get("/estimate/"))
         assert "Serving fit: models × chips" in html
-        assert 'href="/estimate/gpt-oss-120b/nvidia-h100-sxm/"' in html
+        newest = estimating.matrix_models(access="open-weights").first()  # the default: open weights, newest first
+        first_chip = estimating.matrix_chips().first()  # by vendor, then age
+        assert f'href="/estimate/{newest.slug}/{first_chip.slug}/"' in html
         assert "est-heat-" in html and "✗ 2" in html
 
     @pytest.mark.parametrize(

@@ -4,15 +4,17 @@ import datetime
 import io
 import json
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from catalog.importers.engine import CREATE, ERROR, UNCHANGED, UPDATE
 from catalog.importers.litellm import SOURCE_URL
 from catalog.importers.service import import_file
-from catalog.models import FoundationModel, Organization, PricePoint, Source, UnmatchedOffering
+from catalog.models import FoundationModel, Organization, PriceCheck, PricePoint, Source, UnmatchedOffering
 from tests.factories import make_model, make_org
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +44,10 @@ def run_import(data, *, dry_run=False, file_name=FILE_NAME):
 
 
 def counts(report):
-    run = report.run
-    return run.created, run.updated, run.unchanged, run.errors, run.flagged
+    """Created, updated, unchanged and refused price rows (the source row too; not the dated checks), and
+    the entries kept for review."""
+    tally = Counter(outcome.action for outcome in report.outcomes if outcome.table != "catalog.pricecheck")
+    return tally[CREATE], tally[UPDATE], tally[UNCHANGED], tally[ERROR], report.run.flagged
 
 
 def rows_of(report, where):
@@ -61,6 +65,11 @@ def messages_of(report):
 
 @pytest.fixture
 def lab():
+    return make_lab()
+
+
+def make_lab():
+    """Three providers, three models, and the current GPT-4o price."""
     openai = make_org("openai", name="OpenAI", country="US")
     make_org("microsoft", name="Microsoft", country="US")
     make_org("deepseek", name="DeepSeek", country="CN")
@@ -172,9 +181,10 @@ class TestHistory:
         )
         assert (new.effective_from, new.effective_to, new.input_per_mtok) == (DATE, None, Decimal("2"))
         assert new.model == lab["gpt-4o"]
-        closing, opening = rows_of(report, "entry 'gpt-4o'")
+        closing, opening, check = rows_of(report, "entry 'gpt-4o'")
         assert closing["action"] == "update" and closing["changes"] == {"effective_to": [None, "2026-07-24"]}
         assert opening["action"] == "create"
+        assert (check["table"], check["action"]) == ("catalog.pricecheck", "create")
 
     def test_a_file_older_than_the_current_period_is_an_error(self, lab):
         lab["current"].effective_from = datetime.date(2026, 8, 1)
@@ -426,7 +436,8 @@ def test_the_import_data_command_reads_the_format(lab, tmp_path):
     out = io.StringIO()
     call_command("import_data", str(path), "--format", "litellm", "--dry-run", stdout=out)
     assert "entry 'gpt-4.1': create catalog.pricepoint openai | gpt-4.1 | standard | 2026-07-24" in out.getvalue()
-    assert "2 to create" in out.getvalue() and not PricePoint.objects.filter(api_model_id="gpt-4.1").exists()
+    # The source, the price and the dated check that the file confirms it.
+    assert "3 to create" in out.getvalue() and not PricePoint.objects.filter(api_model_id="gpt-4.1").exists()
 
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="the LiteLLM snapshot in ../shared/reference/ is not here")
@@ -520,6 +531,38 @@ def test_a_price_no_real_offering_charges_is_kept_for_review_not_imported(lab):
     assert UnmatchedOffering.objects.get().api_model_id == "azure/gpt-4o"
 
 
+class TestChecks:
+    """Each price the file shows gets a dated check citing the map, so a page can say when it was last seen."""
+
+    def test_a_confirmed_new_and_unchanged_price_are_checked_on_the_files_date(self, lab):
+        data = price_map({"gpt-4o": GPT_4O, "gpt-4.1": chat("openai", 2e-06, 8e-06)})
+        assert run_import(data).ok
+        checks = PriceCheck.objects.order_by("price__api_model_id")
+        assert [(c.price.api_model_id, c.price.effective_from, c.checked_on, c.source.url) for c in checks] == [
+            ("gpt-4.1", DATE, DATE, SOURCE_URL),
+            ("gpt-4o", datetime.date(2024, 10, 2), DATE, SOURCE_URL),  # the curated period, confirmed
+        ]
+        again = run_import(data)
+        assert PriceCheck.objects.count() == 2 and counts(again)[:2] == (0, 0)
+
+    def test_the_api_says_when_a_price_was_last_checked_and_whether_it_is_stale(self, lab, client, settings):
+        settings.PRICE_STALE_AFTER_DAYS = 100_000
+        assert run_import(price_map({"gpt-4o": GPT_4O})).ok
+        row = client.get("/api/v1/prices/", {"current": "true"}).json()["results"][0]
+        assert (row["last_checked_on"], row["last_checked_by"], row["is_stale"]) == ("2026-07-24", SOURCE_URL, False)
+        settings.PRICE_STALE_AFTER_DAYS = 1
+        assert client.get("/api/v1/prices/", {"current": "true"}).json()["results"][0]["is_stale"] is True
+
+    def test_the_price_pages_show_the_last_check_and_flag_a_stale_price(self, lab, client, settings):
+        assert run_import(price_map({"gpt-4o": GPT_4O})).ok
+        for page in ("/models/gpt-4o/", "/prices/"):
+            settings.PRICE_STALE_AFTER_DAYS = 1
+            html = client.get(page).content.decode()
+            assert "Last checked" in html and "July 24, 2026" in html and 'class="badge stale"' in html, page
+            settings.PRICE_STALE_AFTER_DAYS = 100_000
+            assert 'class="badge stale"' not in client.get(page).content.decode(), page
+
+
 class TestRetired:
     def test_an_entry_retired_before_the_files_date_ends_the_open_period_and_starts_none(self, lab):
         retired = chat("openai", 2.5e-06, 1e-05, cache_read_input_token_cost=1.25e-06, deprecation_date="2026-05-15")
@@ -540,3 +583,10 @@ class TestRetired:
         report = run_import(price_map({"gpt-4o": chat("openai", 2.5e-06, 1e-05, deprecation_date="2027-01-14")}))
         assert report.ok
         assert PricePoint.objects.get(api_model_id="gpt-4o").effective_to is None
+
+
+def test_a_free_entry_is_not_a_list_price(lab):
+    report = run_import(price_map({"gpt-4.1": chat("openai", 0, 0)}))
+    assert report.ok and report.run.flagged == 0
+    assert not PricePoint.objects.filter(api_model_id="gpt-4.1").exists()
+    assert "Skipped 1 free entries" in file_notes(report)

@@ -88,7 +88,7 @@ from decimal import Decimal
 
 from catalog.importers.fixture import FormatError, decode, json_document
 from catalog.importers.records import ParsedFile, Record
-from catalog.models import FoundationModel, Organization, PricePoint, Source, UnmatchedOffering
+from catalog.models import FoundationModel, Organization, PriceCheck, PricePoint, Source, UnmatchedOffering
 from catalog.models.pricing import TOKEN_PRICE_CEILING_USD
 
 SOURCE_URL = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
@@ -463,6 +463,9 @@ class PriceMapReader:
             if not tiers:
                 self.skipped["chat, completion or responses entries without both per-token prices"] += 1
                 continue
+            if all(prices.input == 0 and prices.output == 0 for prices in tiers.values()):
+                self.skipped["free entries (input and output at 0: a rate-limited tier, not a list price)"] += 1
+                continue
             entry = Entry(key, provider, mode, raw, tiers)
             slug = PROVIDERS.get(provider)
             entry.organization = self.catalog.organizations.get(slug) if slug else None
@@ -530,6 +533,12 @@ class PriceMapReader:
         def period(start, **values):
             return Record(PricePoint, {**offering, "effective_from": start.isoformat(), **values}, where)
 
+        def checked(start):
+            """The file confirms the period from ``start``: a dated check, citing the map."""
+            key = [entry.organization.slug, entry.api_model_id, tier, start.isoformat()]
+            fields = {"price": key, "checked_on": date.isoformat(), "source": [SOURCE_URL]}
+            return Record(PriceCheck, fields, where)
+
         retired = entry.retired_on
         if retired is not None and retired <= date:
             # Retired before the file's date: never a current price. An open period the catalog holds ends
@@ -540,7 +549,7 @@ class PriceMapReader:
                 self.records.append(period(open_period.effective_from, effective_to=retired.isoformat()))
             return
         if in_force is None and not periods:
-            self.records.append(self.new_period(entry, model_slug, offering, prices, where))
+            self.records += [self.new_period(entry, model_slug, offering, prices, where), checked(date)]
         elif in_force is None and periods[-1].effective_from > date:
             record = period(periods[-1].effective_from)
             record.errors.append(
@@ -551,17 +560,17 @@ class PriceMapReader:
         elif in_force is None:  # every period ended on or before the file's date
             self.ended.append(entry.api_model_id if tier == STANDARD else f"{entry.api_model_id} ({tier})")
         elif prices.same_as(in_force):
-            self.records.append(period(in_force.effective_from, **prices.fields()))
+            self.records += [period(in_force.effective_from, **prices.fields()), checked(in_force.effective_from)]
         elif in_force.effective_from == date:
             record = period(date, **prices.fields())
             record.notes.append("corrects the prices of the period that starts on the file's date")
-            self.records.append(record)
+            self.records += [record, checked(date)]
         elif any(prices.same_as(earlier) for earlier in periods if earlier.effective_from < in_force.effective_from):
             self.stale.append(where.removeprefix("entry "))
         elif in_force.effective_to is None:
             closing = period(in_force.effective_from, effective_to=date.isoformat())
             closing.notes.append(f"closed on {date}: LiteLLM lists other prices from then")
-            self.records += [closing, self.new_period(entry, model_slug, offering, prices, where)]
+            self.records += [closing, self.new_period(entry, model_slug, offering, prices, where), checked(date)]
         else:
             record = period(in_force.effective_from, **prices.fields())
             record.errors.append(

@@ -8,6 +8,8 @@ fixtures only. It imports each named input file with the project's own importers
   period is written only for an offering the curated files do not price (they keep its whole history);
 - for each such row, ``origin`` (input file and row, so every outside row traces back) and our own short
   note in place of the outside table's free-text notes, which are not copied;
+- the dated checks a price map makes (``PriceCheck``): new rows even for a curated price, which they
+  confirm without editing;
 - a ``Discrepancy`` for every outside figure that disagrees by more than 1 % with a curated row's (the
   Epoch importer's "Epoch says ...; the catalog keeps ..."): shown beside the curated value, never applied.
 
@@ -28,7 +30,16 @@ from catalog.estimators.training import implied_utilization
 from catalog.importers import service
 from catalog.importers.lookups import natural_key_text
 from catalog.importers.records import label_of
-from catalog.models import Discrepancy, FoundationModel, Hardware, Organization, PricePoint, Source, TrainingRun
+from catalog.models import (
+    Discrepancy,
+    FoundationModel,
+    Hardware,
+    Organization,
+    PriceCheck,
+    PricePoint,
+    Source,
+    TrainingRun,
+)
 
 # The tables the layer may add rows to, in the order they load (parents first), and the file of each.
 LAYER_FILES = [
@@ -37,6 +48,7 @@ LAYER_FILES = [
     (FoundationModel, "10_models.json"),
     (TrainingRun, "11_training_runs.json"),
     (PricePoint, "12_prices.json"),
+    (PriceCheck, "13_price_checks.json"),
     (Discrepancy, "90_discrepancies.json"),
 ]
 # Each input: its import format, who publishes it, and the note every row from it carries.
@@ -87,16 +99,20 @@ def build_layer(inputs, out_dir):
                 origin = f"{path.name}, {outcome.where}"[:200]
                 origins.setdefault((outcome.table, outcome.key), (origin, DATASETS[fmt][1]))
                 discrepancies += disagreements(outcome, origin, source)
-        layer = {}
+        layer, prices_in_bundle = {}, set()
         for model, file_name in LAYER_FILES[:-1]:
             rows = list(model.objects.exclude(pk__in=curated[model]).order_by("pk"))
             if model is PricePoint:
                 kept = [row for row in rows if offering(row) not in curated_offerings]
                 summary.skipped_curated_offerings = len(rows) - len(kept)
                 rows = kept
+                prices_in_bundle = curated[PricePoint] | {row.pk for row in kept}
+            if model is PriceCheck:  # a check of a price left out above goes with it
+                rows = [row for row in rows if row.price_id in prices_in_bundle]
             for row in rows:
                 row.origin, title = origins.get((label_of(model), natural_key_text(row)), ("", "outside data"))
-                row.notes = outside_note(title)
+                if model is not PriceCheck:  # a check is a date and a source: nothing to note
+                    row.notes = outside_note(title)
                 if model is TrainingRun:
                     drop_impossible_compute(row)
             layer[file_name] = rows
