@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
+from catalog.importers.review_admin import UnmatchedOfferingAdmin
 from catalog.models import (
     Application,
     BenchmarkResult,
@@ -19,6 +20,7 @@ from catalog.models import (
     Hardware,
     ImportRun,
     Organization,
+    PriceCheck,
     PricePoint,
     Source,
     TrainingRun,
@@ -191,6 +193,16 @@ class TrainingRunAdmin(FactAdmin):
     list_select_related = ["model", "hardware"]
 
 
+class PriceCheckInline(admin.TabularInline):
+    """The days a source still showed this price; add one when you confirm it on the provider's page."""
+
+    model = PriceCheck
+    fields = ["checked_on", "source", "origin"]
+    readonly_fields = ["origin"]
+    autocomplete_fields = ["source"]
+    extra = 0
+
+
 @admin.register(PricePoint)
 class PricePointAdmin(FactAdmin):
     list_display = PRICE_COLUMNS
@@ -199,6 +211,7 @@ class PricePointAdmin(FactAdmin):
     autocomplete_fields = ["model", "provider"]
     date_hierarchy = "effective_from"
     list_select_related = ["provider", "model"]
+    inlines = [PriceCheckInline]
 
 
 @admin.register(CloudPrice)
@@ -277,15 +290,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         return render_to_string("admin/catalog/_import_rows.html", {"run": run})
 
 
-@admin.register(UnmatchedOffering)
-class UnmatchedOfferingAdmin(admin.ModelAdmin):
-    """Prices from imported price maps that name no catalog model: link them by hand, or delete them."""
-
-    list_display = ["provider_name", "api_model_id", "mode", "context_tier", "input_per_mtok", "output_per_mtok"]
-    list_filter = ["provider_name", "mode"]
-    search_fields = ["api_model_id", "provider_name"]
-    readonly_fields = ["import_run", "details"]
-    autocomplete_fields = ["provider"]
+admin.site.register(UnmatchedOffering, UnmatchedOfferingAdmin)  # the curator's queue: catalog/importers/review_admin.py
 
 
 class BenchmarkResultInline(admin.TabularInline):
@@ -319,6 +324,16 @@ class BenchmarkResultInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PriceCheck)
+class PriceCheckAdmin(admin.ModelAdmin):
+    list_display = ["price", "checked_on", "source", "origin"]
+    list_filter = ["source", "checked_on"]
+    search_fields = ["price__api_model_id", "price__model__name", "price__provider__name"]
+    autocomplete_fields = ["price", "source"]
+    list_select_related = ["price__provider", "source"]
+    date_hierarchy = "checked_on"
 
 
 @admin.register(Discrepancy)

@@ -18,6 +18,7 @@ from catalog.models import (
     Hardware,
     ImportRun,
     Organization,
+    PriceCheck,
     PricePoint,
     Source,
     TrainingRun,
@@ -45,6 +46,7 @@ SEARCHES = {
     Hardware: ("acme", 1),
     TrainingRun: ("gpt", 1),
     PricePoint: ("gpt-4o", 2),
+    PriceCheck: ("gpt-4o", 1),
     CloudPrice: ("npu.8x", 1),
     Application: ("chatgpt", 1),
     Concept: ("토큰", 1),
@@ -57,7 +59,8 @@ def rows():
     model = make_model("gpt-4o", org=provider)
     chip = make_hardware("acme-npu")
     price = make_price(model, provider, "2024-05-13", "2024-08-06", api_model_id="gpt-4o")
-    make_price(model, provider, "2024-08-06", api_model_id="gpt-4o", input_price="2.50")
+    current = make_price(model, provider, "2024-08-06", api_model_id="gpt-4o", input_price="2.50")
+    PriceCheck.objects.create(price=current, checked_on="2024-09-01", source=make_source())
     TrainingRun.objects.create(slug="gpt-4o-training", model=model, hardware=chip, chip_count=1000)
     CloudPrice.objects.create(
         provider=provider,

@@ -90,6 +90,24 @@ class UnmatchedOffering(models.Model):
     )
     details = models.JSONField(_("details"), default=dict, blank=True, help_text=_("The entry as the file gave it."))
 
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting review")
+        LINKED = "linked", _("Linked to a model")
+        IGNORED = "ignored", _("Ignored")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    price = models.ForeignKey(
+        "catalog.PricePoint",
+        verbose_name=_("price made from it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_note = models.CharField(
+        _("review note"), max_length=300, blank=True, help_text=_("Why it was ignored, or how it was linked.")
+    )
+
     class Meta:
         ordering = ["provider_name", "api_model_id"]
         constraints = [
