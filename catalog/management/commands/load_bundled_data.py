@@ -37,12 +37,17 @@ def load_outside_layer(paths):
     """Save each row of the layer unless a curated row (``origin`` empty) has its natural key. Returns
     (saved, skipped)."""
     saved = skipped = 0
+    curated = {}  # model -> primary keys of its curated rows, read once per table
     for path in paths:
         with path.open(encoding="utf-8") as stream:
             for item in serializers.deserialize("json", stream, handle_forward_references=False):
                 row = item.object
-                has_origin = any(field.name == "origin" for field in row._meta.fields)
-                if has_origin and row.pk is not None and type(row).objects.filter(pk=row.pk, origin="").exists():
+                model = type(row)
+                if model not in curated:
+                    has_origin = any(field.name == "origin" for field in model._meta.fields)
+                    rows = model.objects.filter(origin="") if has_origin else model.objects.none()
+                    curated[model] = set(rows.values_list("pk", flat=True))
+                if row.pk in curated[model]:
                     skipped += 1
                     continue
                 item.save()
