@@ -10,7 +10,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 
 from catalog.benchmarking.store import model_config
 from catalog.estimators import ChipSpec, ModelShape, count_tokens, estimate_serving, estimate_training, token_costs
@@ -207,12 +207,17 @@ def matrix_models(*, family="", access=""):
 
 
 def matrix_chips(*, vendor=None, kind="", priced=False):
-    """The matrix's columns: estimable chips of a vendor and kind (and with a cloud price), by vendor and age."""
+    """The matrix's columns: estimable chips of a vendor and kind (and with a cloud price), by vendor and age.
+
+    The curated chips come first: the matrix shows MAX_MATRIX_CHIPS columns, and the curators' rows are the
+    chips a buyer weighs; the outside-data layer's older and rarer parts follow.
+    """
     data = {"vendor": [vendor.slug] if vendor else [], "kind": [kind] if kind else []}
     chips = HardwareFilterSet(data, queryset=estimable_hardware()).qs
     if priced:
         chips = chips.with_cloud_price()
-    return chips.order_by("vendor__name", F("release_date").asc(nulls_last=True), "name")
+    curated_first = Case(When(origin="", then=Value(0)), default=Value(1))
+    return chips.order_by(curated_first, "vendor__name", F("release_date").asc(nulls_last=True), "name")
 
 
 def heat(values, *, lower_is_better):

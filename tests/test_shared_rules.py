@@ -170,3 +170,10 @@ def test_every_registered_figure_shows_in_the_api_the_csv_and_the_detail_page(cl
     html = client.get(reverse("catalog:hardware-detail", args=["full-chip"])).content.decode()
     for name in HARDWARE_FIGURES:
         assert f">{capfirst(Hardware._meta.get_field(name).verbose_name)}<" in html, name
+
+
+def test_the_matrix_shows_curated_chips_before_the_outside_layers():
+    vendor = make_org("aaa-chips")
+    make_hardware("outside-chip", vendor=vendor, memory_bytes=1e9, origin="epoch.csv, line 2")
+    make_hardware("curated-chip", vendor=make_org("zzz-chips"), memory_bytes=1e9)
+    assert [chip.slug for chip in estimating.matrix_chips()] == ["curated-chip", "outside-chip"]
