@@ -325,13 +325,8 @@ def test_training_compute_agrees_with_six_n_d_where_all_three_are_known():
 def test_training_runs_never_exceed_their_chips_peak():
     # Reported compute / (chips x seconds x peak FLOP/s) is the implied utilization; above 1 is impossible.
     problems = []
-    runs = TrainingRun.objects.select_related("hardware").exclude(hardware=None)
-    for run in runs.filter(chip_count__isnull=False, duration_hours__isnull=False, training_compute_flop__isnull=False):
-        peak = max(
-            (v for v in (run.hardware.bf16_flops, run.hardware.fp8_flops, run.hardware.fp32_flops) if v), default=0
-        )
-        if peak:
-            implied = run.training_compute_flop / (run.chip_count * run.duration_hours * 3600 * peak)
-            if implied > 1:
-                problems.append(f"{run.slug}: implied utilization {implied:.2f}")
+    for run in TrainingRun.objects.select_related("hardware").exclude(hardware=None):
+        implied = run.implied_utilization
+        if implied is not None and implied > 1:
+            problems.append(f"{run.slug}: implied utilization {implied:.2f}")
     assert problems == []

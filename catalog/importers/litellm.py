@@ -199,6 +199,12 @@ PIN_SUFFIX = re.compile(r"-v\d+(:\d+)?$")
 SERVING_SUFFIX = re.compile(r"-(instruct|versatile|turbo|hf|fp8|it)$")
 
 
+def billed_id(key):
+    """The id as the provider bills it: the key without a routing prefix ("azure/gpt-4o" -> "gpt-4o")."""
+    prefix, _, rest = key.partition("/")
+    return rest if rest and prefix in ROUTE_PREFIXES else key
+
+
 def bare_model_name(api_model_id):
     """'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0' -> 'claude-3-5-sonnet' (normalised)."""
     name = MAKER_PREFIX.sub("", api_model_id.rsplit("/", 1)[-1].lower())
@@ -469,8 +475,7 @@ class PriceMapReader:
             entry = Entry(key, provider, mode, raw, tiers)
             slug = PROVIDERS.get(provider)
             entry.organization = self.catalog.organizations.get(slug) if slug else None
-            prefix, _, rest = key.partition("/")
-            entry.api_model_id = rest if rest and prefix in ROUTE_PREFIXES else key
+            entry.api_model_id = billed_id(key)
             found.append(entry)
         return found
 

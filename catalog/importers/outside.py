@@ -17,7 +17,6 @@ fixtures only. It imports each named input file with the project's own importers
 The licence of each dataset is on its ``Source`` row and is shown wherever the data is shown.
 """
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +25,9 @@ from django.core import serializers
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from catalog.estimators.training import implied_utilization
-from catalog.importers import service
+from catalog.importers import litellm, service
+from catalog.importers.engine import UPDATE
+from catalog.importers.epoch.common import HARDWARE_SOURCE, MODELS_SOURCE
 from catalog.importers.lookups import natural_key_text
 from catalog.importers.records import label_of
 from catalog.models import (
@@ -53,12 +53,9 @@ LAYER_FILES = [
 ]
 # Each input: its import format, who publishes it, and the note every row from it carries.
 DATASETS = {
-    "epoch-hardware": ("https://epoch.ai/data/machine-learning-hardware", "Epoch AI's Machine Learning Hardware table"),
-    "epoch-models": ("https://epoch.ai/data/notable-ai-models", "Epoch AI's Notable AI Models table"),
-    "litellm": (
-        "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json",
-        "LiteLLM's model price map",
-    ),
+    "epoch-hardware": (HARDWARE_SOURCE["url"], "Epoch AI's Machine Learning Hardware table"),
+    "epoch-models": (MODELS_SOURCE["url"], "Epoch AI's Notable AI Models table"),
+    "litellm": (litellm.SOURCE_URL, "LiteLLM's model price map"),
 }
 DISAGREEMENT = re.compile(r"^(?P<field>\w+): Epoch says (?P<outside>.+); the catalog keeps (?P<curated>.+)\.$")
 
@@ -92,7 +89,7 @@ def build_layer(inputs, out_dir):
                 raise CommandError(f"{path.name} did not import: " + "\n".join(report.lines()[-10:]))
             source = Source.objects.get(url=DATASETS[fmt][0])
             for outcome in report.outcomes:
-                if outcome.action == "update" and outcome.table == label_of(PricePoint):
+                if outcome.action == UPDATE and outcome.table == label_of(PricePoint):
                     # A curated period the price map ends (a retirement, a new price): the layer cannot edit a
                     # curated row, so a curator must. The command prints these.
                     summary.curated_changes.append(f"{outcome.key}: {outcome.changes} ({path.name}, {outcome.where})")
@@ -126,13 +123,7 @@ def build_layer(inputs, out_dir):
 def drop_impossible_compute(run):
     """Epoch gives a fine-tune the compute of its whole lineage, with the fine-tune's chips and hours: more
     than those chips could do at their peak. The compute stays on the model; the run keeps chips and hours."""
-    chip = run.hardware
-    if chip is None:
-        return
-    peak = max((value for value in (chip.bf16_flops, chip.fp8_flops, chip.fp32_flops) if value), default=None)
-    used = implied_utilization(
-        flop=run.training_compute_flop, chips=run.chip_count, peak=peak, hours=run.duration_hours
-    )
+    used = run.implied_utilization
     if used is not None and used > 1:
         run.training_compute_flop = None
         run.notes += (
@@ -174,9 +165,9 @@ def write_layer(layer, out_dir, summary):
     for file_name, rows in layer.items():
         if not rows:
             continue
+        # Indented and with sorted keys, so a regenerated layer diffs by what changed.
         text = serializers.serialize(
             "json", rows, use_natural_foreign_keys=True, use_natural_primary_keys=True, indent=1, sort_keys=True
         )
-        # One row per line block, stable between runs, so a regenerated layer diffs by what changed.
-        (out_dir / file_name).write_text(json.dumps(json.loads(text), indent=1, ensure_ascii=False) + "\n")
+        (out_dir / file_name).write_text(text + "\n")
         summary.rows[file_name] = len(rows)

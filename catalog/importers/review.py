@@ -11,16 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalog.choices import Confidence
-from catalog.importers.litellm import ROUTE_PREFIXES, SOURCE_URL
+from catalog.importers.litellm import SOURCE_URL, billed_id
 from catalog.models import FoundationModel, PricePoint, Source, UnmatchedOffering
 
 Status = UnmatchedOffering.Status
-
-
-def api_model_id(offering):
-    """The id as the provider bills it: the key without a routing prefix ("azure/gpt-4o" -> "gpt-4o")."""
-    prefix, _, rest = offering.api_model_id.partition("/")
-    return rest if rest and prefix in ROUTE_PREFIXES else offering.api_model_id
 
 
 def check_open(offering):
@@ -42,7 +36,7 @@ def link_offering(offering, model, *, note=""):
     price = PricePoint(
         model=model,
         provider=offering.provider,
-        api_model_id=api_model_id(offering),
+        api_model_id=billed_id(offering.api_model_id),
         context_tier=offering.context_tier,
         currency="USD",
         input_per_mtok=offering.input_per_mtok,

@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Access, Task
 from catalog.importers import review
+from catalog.importers.litellm import billed_id
 from catalog.models import FoundationModel, Organization, UnmatchedOffering
-
-MODES_TO_TASKS = {"embedding": Task.EMBEDDING, "rerank": Task.RERANKING, "image_generation": Task.IMAGE}
 
 
 class SlugsField(forms.CharField):
@@ -125,7 +124,8 @@ class UnmatchedOfferingAdmin(admin.ModelAdmin):
             self.message_user(request, _("Pick one offering to create a model from."), messages.ERROR)
             return None
         offering = queryset.get()
-        initial = {"task": MODES_TO_TASKS.get(offering.mode, Task.CHAT), "name": review.api_model_id(offering)}
+        # Only chat, completion and responses entries are kept for review: each is a chat model.
+        initial = {"task": Task.CHAT, "name": billed_id(offering.api_model_id)}
         form = CreateForm(request.POST if "apply" in request.POST else None, initial=initial)
         if not form.is_valid():
             return self.ask(request, queryset, form, _("Create a model from an offering"), "create_model")

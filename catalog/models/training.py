@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.estimators.training import implied_utilization
 from catalog.models.base import NON_NEGATIVE, SlugManager, SlugNaturalKeyMixin, SourcedFact, non_negative_constraints
 
 TRAINING_NUMBERS = ["duration_hours", "training_compute_flop", "utilization", "cost_usd"]
@@ -52,3 +53,14 @@ class TrainingRun(SlugNaturalKeyMixin, SourcedFact):
     def __str__(self):
         on = f" on {self.chip_count or '?'} x {self.hardware}" if self.hardware_id else ""
         return f"{self.model}{on}"
+
+    @property
+    def implied_utilization(self):
+        """Reported compute ÷ (chips × hours × the chip's highest dense peak): above 1 cannot be. None if unknown."""
+        chip = self.hardware
+        if chip is None:
+            return None
+        peak = max((value for value in (chip.bf16_flops, chip.fp8_flops, chip.fp32_flops) if value), default=None)
+        return implied_utilization(
+            flop=self.training_compute_flop, chips=self.chip_count, peak=peak, hours=self.duration_hours
+        )
