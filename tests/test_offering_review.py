@@ -89,3 +89,20 @@ def test_an_unknown_model_slug_is_asked_again(admin_client, queue):
     response = act(admin_client, "link_to_model", queue["openai/acme-tiny"], model="no-such-model")
     assert response.status_code == 200 and "No such row: no-such-model" in response.content.decode()
     assert not PricePoint.objects.filter(api_model_id="acme-tiny").exists()
+
+
+def test_settling_needs_the_right_to_write_what_it_writes(client, queue):
+    from django.contrib.auth.models import Permission, User
+
+    curator = User.objects.create_user("curator", password="x", is_staff=True)
+    curator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_unmatchedoffering", "change_unmatchedoffering"])
+    )
+    client.force_login(curator)
+    offering = queue["azure/gpt-4o-2099-01-01"]
+    act(client, "link_to_model", offering, model="gpt-4o")
+    act(client, "create_model", offering, slug="x", name="X", organizations="openai", access="api", task="chat")
+    assert not PricePoint.objects.filter(provider__slug="microsoft").exists()
+    assert UnmatchedOffering.objects.get(pk=offering.pk).status == "open"
+    act(client, "ignore", offering, reason="a router alias")  # changing the queue alone is allowed
+    assert UnmatchedOffering.objects.get(pk=offering.pk).status == "ignored"

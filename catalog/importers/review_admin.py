@@ -103,7 +103,15 @@ class UnmatchedOfferingAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, _("%(count)d offering(s) settled.") % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Link to an existing model…"), permissions=["change"])
+    # Settling an offering writes price points (and a model): the curator needs those rights too, not only
+    # the right to change the queue.
+    def has_link_permission(self, request):
+        return self.has_change_permission(request) and request.user.has_perm("catalog.add_pricepoint")
+
+    def has_create_model_permission(self, request):
+        return self.has_link_permission(request) and request.user.has_perm("catalog.add_foundationmodel")
+
+    @admin.action(description=_("Link to an existing model…"), permissions=["link"])
     def link_to_model(self, request, queryset):
         form = LinkForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
@@ -118,7 +126,7 @@ class UnmatchedOfferingAdmin(admin.ModelAdmin):
         )
         return None
 
-    @admin.action(description=_("Create the model it names, and link…"), permissions=["change"])
+    @admin.action(description=_("Create the model it names, and link…"), permissions=["create_model"])
     def create_model(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Pick one offering to create a model from."), messages.ERROR)
