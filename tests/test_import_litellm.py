@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from catalog.importers import offering_names
 from catalog.importers.engine import CREATE, ERROR, UNCHANGED, UPDATE
 from catalog.importers.litellm import SOURCE_URL
 from catalog.importers.service import import_file
@@ -41,6 +42,9 @@ def price_map(entries, **top):
 
 def run_import(data, *, dry_run=False, file_name=FILE_NAME):
     return import_file(fmt="litellm", data=data, file_name=file_name, dry_run=dry_run)
+
+
+PRICE = "catalog.pricepoint"
 
 
 def counts(report):
@@ -285,13 +289,23 @@ class TestMatching:
         assert report.ok, report.lines()
         assert not other.prices.exists()
 
-    @pytest.mark.parametrize("key", ["gpt-4o-2099-01-01", "ft:gpt-4o", "gpt-4o-mini", "openai/gpt-4o-realtime"])
+    @pytest.mark.parametrize("key", ["gpt-4o-2099-01-01", "ft:gpt-4o", "gpt-4o-latest"])
     def test_near_misses_are_kept_for_review_never_guessed(self, lab, key):
+        # A snapshot dated after the file, a fine-tune, a pointer that moves between models.
         report = run_import(price_map({key: chat("openai", 1e-06, 2e-06)}))
         assert report.ok and report.run.flagged == 1
         assert not PricePoint.objects.exclude(pk=lab["current"].pk).exists()
         kept = UnmatchedOffering.objects.get()
         assert (kept.provider, kept.api_model_id) == (lab["openai"], key)
+
+    @pytest.mark.parametrize(
+        "key,slug", [("gpt-4o-mini", "gpt-4o-mini"), ("openai/gpt-4o-realtime", "gpt-4o-realtime")]
+    )
+    def test_another_model_of_a_known_maker_becomes_a_model_of_its_own_never_a_look_alike(self, lab, key, slug):
+        report = run_import(price_map({key: chat("openai", 1e-06, 2e-06)}))
+        assert report.ok and report.run.flagged == 0
+        price = PricePoint.objects.exclude(pk=lab["current"].pk).get()
+        assert price.model.slug == slug and price.model != lab["gpt-4o"]
 
     def test_a_model_name_shared_by_two_models_matches_neither(self, lab):
         make_model("gpt-4o-copy", name="GPT-4o")
@@ -305,8 +319,8 @@ class TestKeptForReview:
         data = price_map(
             {
                 "together_ai/meta-llama/Llama-3-70b": chat("together_ai", 9e-07, 9e-07),
-                "gpt-9": chat("openai", 1e-06, 3e-06, cache_read_input_token_cost=1e-07),
-                "gpt-9-long": chat(
+                "house-9": chat("openai", 1e-06, 3e-06, cache_read_input_token_cost=1e-07),
+                "house-9-long": chat(
                     "openai",
                     1e-06,
                     3e-06,
@@ -326,9 +340,10 @@ class TestKeptForReview:
         assert together.provider is None and together.api_model_id == "together_ai/meta-llama/Llama-3-70b"
         assert together.input_per_mtok == Decimal("0.9") and together.effective_from == DATE
         assert together.import_run == report.run and together.details["litellm_provider"] == "together_ai"
-        gpt9 = UnmatchedOffering.objects.get(api_model_id="gpt-9")
+        gpt9 = UnmatchedOffering.objects.get(api_model_id="house-9")
         assert gpt9.provider == lab["openai"] and gpt9.mode == "chat" and gpt9.cached_input_per_mtok == Decimal("0.1")
-        tiers = set(UnmatchedOffering.objects.filter(api_model_id="gpt-9-long").values_list("context_tier", flat=True))
+        long_context = UnmatchedOffering.objects.filter(api_model_id="house-9-long")
+        tiers = set(long_context.values_list("context_tier", flat=True))
         assert tiers == {"standard", "over-200k"}
         assert "2 entries matched" not in file_notes(report) and "3 kept for review" in file_notes(report)
 
@@ -350,11 +365,24 @@ class TestKeptForReview:
             last_updated="2026-07-24T18:23:43+00:00",
         )
         report = run_import(data)
-        assert report.ok and counts(report) == (2, 0, 0, 0, 0)
+        # The source, GPT-4.1's price, and the embedding: a model of its own (task embedding) and its price.
+        assert report.ok and counts(report) == (4, 0, 0, 0, 0)
         notes = file_notes(report)
-        assert "embedding 1, image_generation 1, audio_transcription 1, no mode 1" in notes
+        assert "image_generation 1, audio_transcription 1, no mode 1" in notes and "embedding 1" not in notes
         assert "Skipped 1 chat, completion or responses entries without both per-token prices" in notes
-        assert "1 entries matched to catalog models" in notes
+        assert "1 entries matched to catalog models, 1 models made" in notes
+        embedding = PricePoint.objects.get(api_model_id="text-embedding-3-small")
+        assert embedding.model.task == "embedding" and embedding.output_per_mtok == 0
+        assert embedding.input_per_mtok == Decimal("0.02")
+
+    def test_an_embedding_price_is_never_filed_under_a_chat_model_nor_compared_with_chat_prices(self, lab):
+        entry = {"litellm_provider": "openai", "mode": "embedding", "input_cost_per_token": 1e-08}
+        report = run_import(price_map({"gpt-4o": entry}))  # LiteLLM lists a few chat models as embeddings
+        assert report.ok and report.run.flagged == 1 and PricePoint.objects.count() == 1
+        run_import(price_map({"text-embedding-3-small": entry}))
+        embedding = PricePoint.objects.get(api_model_id="text-embedding-3-small")
+        assert embedding.output_per_mtok == 0  # no output tokens: nil, not unknown
+        assert list(PricePoint.objects.comparable()) == [lab["current"]]
 
     def test_one_provider_listing_an_id_twice_keeps_one(self, lab):
         same = chat("deepseek", 2.8e-07, 4.2e-07)
@@ -467,13 +495,19 @@ class TestReferenceFile:
         assert report.ok, [line for line in report.lines() if "error" in line][:5]
         assert seconds < 30
         created, updated, unchanged, errors, flagged = counts(report)
-        assert errors == 0 and 200 < created < 2000 and updated < 30 and unchanged > 40 and 500 < flagged < 3000
-        assert PricePoint.objects.count() == prices + created
+        assert errors == 0 and 200 < created < 5000 and updated < 30 and unchanged > 40 and 300 < flagged < 3000
+        made = Counter(outcome.table for outcome in report.outcomes if outcome.action == CREATE)
+        assert 200 < made["catalog.foundationmodel"] < 600  # models read from ids that name their maker
+        assert FoundationModel.objects.filter(confidence="estimated", sources__url=SOURCE_URL).count() > 200
+        assert PricePoint.objects.count() == prices + made["catalog.pricepoint"]
         # Each update closes an open period: on the file's date (a new price), or on a retirement date before it.
         assert updated == PricePoint.objects.exclude(effective_to=None).count() - closed
-        assert rows_of(report, "entry 'gpt-4o-2024-08-06'")[0]["action"] == "unchanged"
+        (confirmed,) = [o for o in report.outcomes if o.where == "entry 'gpt-4o-2024-08-06'" and o.table == PRICE]
+        assert confirmed.action == UNCHANGED  # (the run's log keeps changes first; the outcomes hold every row)
         again, _ = self.import_reference(dry_run=True)
-        assert counts(again)[:4] == (0, 0, created + unchanged, 0) and again.run.flagged == 0
+        # Again: every price is confirmed, and the models made the first time now match (no model row again).
+        confirmed = created + unchanged - made["catalog.foundationmodel"]
+        assert counts(again)[:4] == (0, 0, confirmed, 0) and again.run.flagged == 0
 
 
 class TestHostIds:
@@ -516,11 +550,15 @@ class TestHostIds:
             "bedrock/anthropic.claude-3-haiku-20250101-v1:0",  # another snapshot date
         ],
     )
-    def test_what_only_looks_alike_is_kept_for_review(self, hosts, key):
+    def test_what_only_looks_alike_is_never_filed_under_the_look_alike(self, hosts, key):
         provider = key.split("/")[0]
         report = run_import(price_map({key: chat(provider, 1e-06, 2e-06)}))
-        assert report.ok and report.run.flagged == 1
-        assert not PricePoint.objects.exclude(pk=hosts["current"].pk).exists()
+        assert report.ok
+        filed = set(PricePoint.objects.exclude(pk=hosts["current"].pk).values_list("model__slug", flat=True))
+        assert not filed & {"llama-3-3-70b", "claude-3-haiku"}
+        # Another snapshot of a known model waits for a curator; a model the catalog lacks becomes its own row.
+        assert filed == ({"llama-3-3-70b-vision"} if "Vision" in key else set())
+        assert report.run.flagged == (0 if "Vision" in key else 1)
 
 
 def test_a_price_no_real_offering_charges_is_kept_for_review_not_imported(lab):
@@ -590,3 +628,98 @@ def test_a_free_entry_is_not_a_list_price(lab):
     assert report.ok and report.run.flagged == 0
     assert not PricePoint.objects.filter(api_model_id="gpt-4.1").exists()
     assert "Skipped 1 free entries" in file_notes(report)
+
+
+class TestModelsFromOfferings:
+    """An id no catalog model matches becomes a model when its name says who makes it; else it waits for review."""
+
+    @pytest.mark.parametrize(
+        "key,canonical",
+        [
+            ("meta-llama/Llama-3.3-70B-Instruct-Turbo", "llama-3-3-70b"),
+            ("accounts/fireworks/models/llama-v3p3-70b-instruct", "llama-3-3-70b"),
+            ("us.meta.llama3-3-70b-instruct-v1:0", "llama-3-3-70b"),
+            ("llama-3.3-70b-versatile", "llama-3-3-70b"),
+            ("qwen25-coder-32b", "qwen2-5-coder-32b"),
+            ("gpt-35-turbo-0125", "gpt-3-5-turbo-0125"),
+            ("claude-4.5-sonnet", "claude-sonnet-4-5"),
+            ("claude-3-5-sonnet", "claude-3-5-sonnet"),  # Claude 3 keeps its order
+            ("claude-opus-4-6@default", "claude-opus-4-6"),
+            ("llama-2-13b-chat", "llama-2-13b"),
+            ("gpt-5-chat", "gpt-5-chat"),  # a product, not a chat tuning of a size
+        ],
+    )
+    def test_one_canonical_name_for_the_ways_hosts_spell_a_model(self, key, canonical):
+        assert offering_names.canonical_name(key) == canonical
+
+    @pytest.mark.parametrize(
+        "canonical,product",
+        [
+            ("mistral-large-2407", "mistral-large"),
+            ("gemini-2-5-flash-lite-preview-09-2025", "gemini-2-5-flash-lite"),
+            ("command-r-08-2024", "command-r"),
+            ("gpt-4o-2024-11-20", "gpt-4o"),
+            ("kimi-k2-5", "kimi-k2-5"),
+            ("grok-4-fast-reasoning", "grok-4-fast"),  # a switch of one model's API
+            ("mistral-7b-instruct-v0-2", "mistral-7b"),  # a weights revision
+            ("qwen2-5-coder-32b-instruct-128k", "qwen2-5-coder-32b"),  # a context length
+            ("qwen3-235b-a22b-thinking-2507", "qwen3-235b-a22b-thinking"),  # a model of its own
+        ],
+    )
+    def test_releases_of_one_product_share_its_name(self, canonical, product):
+        assert offering_names.product_name(canonical) == product
+
+    def test_makers_are_read_only_from_families_whose_maker_is_not_in_doubt(self):
+        assert offering_names.maker_of("llama-3-3-nemotron-super-49b") == ("nvidia", "Nemotron")
+        assert offering_names.maker_of("deepseek-r1-distill-llama-70b")[0] == "deepseek"
+        assert offering_names.maker_of("mythomax-l2-13b") == (None, "")
+        assert offering_names.is_family_word("claude") and not offering_names.is_family_word("claude-opus-5")
+
+    @pytest.fixture
+    def makers(self, lab):
+        meta = make_org("meta", name="Meta", country="US")
+        make_org("together-ai", name="Together AI", country="US")
+        make_org("fireworks-ai", name="Fireworks AI", country="US")
+        make_model("llama-4-maverick", org=meta, name="Llama 4 Maverick")
+        return lab
+
+    def test_a_model_served_by_open_weight_hosts_is_made_once_with_every_price(self, makers):
+        data = price_map(
+            {
+                "together_ai/Qwen/Qwen3-Coder-30B-A3B-Instruct": chat("together_ai", 1.5e-07, 6e-07),
+                "fireworks_ai/accounts/fireworks/models/qwen3-coder-30b-a3b-instruct": chat(
+                    "fireworks_ai", 1.5e-07, 6e-07
+                ),
+            }
+        )
+        make_org("alibaba", name="Alibaba", country="CN")
+        report = run_import(data)
+        assert report.ok and report.run.flagged == 0, report.lines()
+        model = FoundationModel.objects.get(slug="qwen3-coder-30b-a3b")
+        assert model.name == "Qwen3-Coder-30B-A3B" and model.access == "open-weights" and model.modality == "code"
+        assert [org.slug for org in model.organizations.all()] == ["alibaba"]
+        assert model.confidence == "estimated" and model.release_date is None and "Release date unknown" in model.notes
+        assert set(model.prices.values_list("provider__slug", flat=True)) == {"together-ai", "fireworks-ai"}
+        assert list(model.sources.values_list("url", flat=True)) == [SOURCE_URL]
+        again = run_import(data, dry_run=True)
+        assert counts(again)[:4] == (0, 0, 3, 0)  # the source and both prices, matched to the model now
+
+    def test_a_closed_family_is_never_open_weights_and_a_snapshot_dates_it(self, makers):
+        report = run_import(price_map({"gpt-7-codex-2026-05-01": chat("openai", 1e-06, 8e-06)}))
+        assert report.ok and report.run.flagged == 0
+        model = FoundationModel.objects.get(slug="gpt-7-codex")
+        assert (model.access, model.release_date, model.modality) == ("api", datetime.date(2026, 5, 1), "code")
+
+    @pytest.mark.parametrize(
+        "key",
+        [
+            "together_ai/meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8",  # a size the catalog's row omits
+            "together_ai/meta-llama/llama",  # a family, not a model
+            "together_ai/meta-llama/llama4maverick",  # the catalog's model, spelt without a hyphen
+            "together_ai/Gryphe/MythoMax-L2-13b",  # no maker we can name
+        ],
+    )
+    def test_what_might_be_a_known_model_or_has_no_named_maker_waits_for_a_curator(self, makers, key):
+        before = FoundationModel.objects.count()
+        report = run_import(price_map({key: chat("together_ai", 2e-07, 6e-07)}))
+        assert report.ok and report.run.flagged == 1 and FoundationModel.objects.count() == before

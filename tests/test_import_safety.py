@@ -22,7 +22,17 @@ from catalog.importers import lookups, service, validation
 from catalog.importers.litellm import SOURCE_URL as LITELLM_SOURCE
 from catalog.importers.records import IMPORTABLE
 from catalog.importers.service import confirm_preview, import_file, lock_imports
-from catalog.models import CloudPrice, Concept, Hardware, ImportRun, Organization, Source, UnmatchedOffering
+from catalog.models import (
+    CloudPrice,
+    Concept,
+    FoundationModel,
+    Hardware,
+    ImportRun,
+    Organization,
+    PricePoint,
+    Source,
+    UnmatchedOffering,
+)
 from tests.factories import make_model, make_org, make_source
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +118,7 @@ class TestTablePermissions:
         openai = make_org("openai", name="OpenAI", country="US")
         make_model("gpt-4o", org=openai, name="GPT-4o")
         price_map = {
-            "gpt-9": {
+            "house-9": {  # no maker named in the id: kept for review
                 "litellm_provider": "openai",
                 "mode": "chat",
                 "input_cost_per_token": 1e-06,
@@ -135,6 +145,21 @@ class TestTablePermissions:
             user=staff("b", *perms, "add_unmatchedoffering"),
         )
         assert allowed.ok and UnmatchedOffering.objects.count() == 1
+
+    def test_a_model_read_from_a_price_map_needs_the_add_permission_for_models(self):
+        make_org("openai", name="OpenAI", country="US")
+        entry = {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-06}
+        entry["output_cost_per_token"] = 3e-06
+        data = json.dumps({"gpt-9": entry}).encode()
+        perms = ["add_importrun", "add_source", "add_pricepoint", "add_pricecheck", "add_unmatchedoffering"]
+        name = "litellm_model_prices_2026-07-24.json"
+        refused = import_file(fmt="litellm", data=data, file_name=name, dry_run=False, user=staff("a", *perms))
+        assert not refused.ok and "you lack permission to add catalog.foundationmodel" in messages_of(refused.run)
+        assert not FoundationModel.objects.filter(slug="gpt-9").exists() and not PricePoint.objects.exists()
+        allowed = import_file(
+            fmt="litellm", data=data, file_name=name, dry_run=False, user=staff("b", *perms, "add_foundationmodel")
+        )
+        assert allowed.ok and PricePoint.objects.get().model.slug == "gpt-9"
 
 
 class TestConfirming:

@@ -38,16 +38,27 @@ prefix; a repeat with the same prices is counted and dropped, one with other pri
 Models. An entry's API model id is its key without the routing prefix ("azure/gpt-4o" -> "gpt-4o").
 It is matched, in order, to the model of that provider's existing price points for the same id (the
 model of the latest period: an alias such as "deepseek-chat" may have moved between models, and a
-curator re-points it), then to exactly one foundation model whose slug, name or alias equals the id
-(or the full key) once normalised: lower case, runs of punctuation as one hyphen ("gpt-4.1" =
-"GPT-4.1" = "gpt-4-1"). Nothing fuzzier: a near miss is kept for review, never filed under a wrong
-model. Matches are not written back as aliases: the new price point's ``api_model_id`` already
+curator re-points it); to exactly one foundation model whose slug, name or alias equals the id (or the
+full key) once normalised ("gpt-4.1" = "GPT-4.1" = "gpt-4-1"); then to one whose name equals the id's
+canonical name (``offering_names``: without the host's path, region, pin and serving suffix); then, for
+a dated snapshot ("gpt-5-2025-08-07", dated no later than the file), to its undated model when that
+model lists no snapshot of another date among its aliases (Claude 3.5 Sonnet's "-20241022" is not its
+"-20240620"). Matches are not written back as aliases: the new price point's ``api_model_id`` already
 remembers the id, and an import of prices should not edit models.
 
-Unmatched. Entries with per-token prices that cannot be placed become ``UnmatchedOffering`` rows
+New models. An entry no model matches becomes a model of its own when its canonical name says who
+makes it (``offering_names.MAKERS``: "qwen3-coder-30b-a3b" is Alibaba's) and that organization is in
+the catalog: one model per product (its releases "-2407", "-preview", "-2025-08-07" together), slug the
+product's canonical name (so the next import matches it), the ids as aliases, confidence "estimated",
+access open weights only for a family whose maker publishes weights that a host serving only open
+weights bills for, release date the earliest snapshot date in its ids (else unknown), and notes saying
+all this. Nothing is made where the match might be an existing model: a product name or a size-less
+name the catalog already holds ("llama-4-maverick-17b-128e" beside "Llama 4 Maverick"), a pointer
+("-latest"), a bare family ("claude"), or a maker the table does not name.
+
+Unmatched. Entries with per-token prices that are still not placed become ``UnmatchedOffering`` rows
 (one per tier, the key as the file writes it, the entry in ``details``), saved when the import is
-applied; none is turned into a foundation model. Ones already kept from the same date are not counted
-again.
+applied, for the curators' queue. Ones already kept from the same date are not counted again.
 
 Tiers. ``cache_read_input_token_cost`` -> ``cached_input_per_mtok``; ``*_above_200k_tokens`` (and
 128k, 256k, 272k, 512k) -> a separate price point with tier "over-200k" etc., where a price the file
@@ -56,10 +67,12 @@ gives only for the base tier carries over (the file lists what changes above the
 Qwen prices are. Batch, flex and priority prices are service levels, not context tiers: skipped, and
 so are cache-write and audio/image-token prices, which the catalog has no field for.
 
-Modes. Only ``chat``, ``completion`` and ``responses`` entries are imported: a price point is input
-and output per text token, and the others are priced per image, second, character, query or page,
-or have no output price (embeddings would read as free output in every chart). They are skipped,
-counted by mode in the notes; so are entries without both per-token prices.
+Modes. ``chat``, ``completion``, ``responses`` and ``embedding`` entries are imported: a price point is
+input and output per text token, and the others are priced per image, second, character, query or page.
+They are skipped, counted by mode in the notes; so are entries without both per-token prices. An
+embedding has no output tokens, so its output price is 0, and it is filed only under an embedding model
+(a chat model LiteLLM lists as an embedding waits for review): the task keeps the price comparisons
+like with like (``PricePointQuerySet.comparable``).
 
 Trust. Every new price point cites the LiteLLM source (the record for it comes first in the file;
 ``retrieved_on`` moves forward to the file's date) with confidence "reported": the prices are the
@@ -87,6 +100,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from catalog.importers.fixture import FormatError, decode, json_document
+from catalog.importers.offering_names import (
+    OPEN_FAMILIES,
+    canonical_name,
+    display_name,
+    has_size,
+    is_family_word,
+    maker_of,
+    normalised,
+    product_name,
+    snapshot,
+    without_size,
+)
 from catalog.importers.records import ParsedFile, Record
 from catalog.models import FoundationModel, Organization, PriceCheck, PricePoint, Source, UnmatchedOffering
 from catalog.models.pricing import TOKEN_PRICE_CEILING_USD
@@ -175,7 +200,8 @@ PROVIDER_ORDER = {name: index for index, name in enumerate(PROVIDERS)}
 # The first path segment of a key that routes it to one of those providers ("azure/gpt-4o").
 ROUTE_PREFIXES = {*PROVIDERS, "amazon-nova"}
 
-TOKEN_MODES = {"chat", "completion", "responses"}
+TOKEN_MODES = {"chat", "completion", "responses", "embedding"}
+EMBEDDING = "embedding"
 MILLION = Decimal(1_000_000)
 QUANTUM = Decimal("0.000001")
 PRICE_LIMIT = Decimal(1_000_000)  # PricePoint prices have 12 digits, 6 after the point
@@ -183,35 +209,20 @@ ABOVE = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 FILE_DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
 STANDARD = "standard"
 SHOWN = 5  # ids named in a note before "..."
-
-
-def normalised(name):
-    """Lower case, every run of punctuation or spaces as one hyphen: 'GPT-4.1' -> 'gpt-4-1'."""
-    return re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-
-
-# What hosts add around a model's own name: a path ("meta-llama/", "accounts/fireworks/models/"), the
-# maker's prefix on Bedrock ("anthropic."), Bedrock's version pin ("-v1:0"), and a serving suffix
-# ("-Instruct-Turbo", "-versatile"). Stripped only to look a model up after the exact id failed; the price
-# keeps the id as the host writes it. Dates stay: "claude-3-5-sonnet-20241022" is not the June model.
-MAKER_PREFIX = re.compile(r"^(anthropic|meta|mistral|cohere|ai21|amazon|deepseek|qwen|openai|google|minimax|xai)\.")
-PIN_SUFFIX = re.compile(r"-v\d+(:\d+)?$")
-SERVING_SUFFIX = re.compile(r"-(instruct|versatile|turbo|hf|fp8|it)$")
+NO_MODEL = "no model"
+NOT_A_MODEL = re.compile(r"-latest$|-draft\b")  # a pointer that moves between models; a speculative-decoding draft
+# Hosts that run models from published weights on their own machines (no closed lab hands them its weights).
+OPEN_WEIGHTS_HOSTS = {
+    "together_ai", "fireworks_ai", "deepinfra", "groq", "cerebras", "novita", "baseten", "nebius", "sambanova",
+    "cloudflare", "crusoe", "ovhcloud", "hyperbolic", "anyscale", "lambda_ai", "scaleway", "nscale",
+    "featherless_ai", "friendliai", "replicate", "gmi", "wandb", "nvidia_nim",
+}  # fmt: skip
 
 
 def billed_id(key):
     """The id as the provider bills it: the key without a routing prefix ("azure/gpt-4o" -> "gpt-4o")."""
     prefix, _, rest = key.partition("/")
     return rest if rest and prefix in ROUTE_PREFIXES else key
-
-
-def bare_model_name(api_model_id):
-    """'bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0' -> 'claude-3-5-sonnet' (normalised)."""
-    name = MAKER_PREFIX.sub("", api_model_id.rsplit("/", 1)[-1].lower())
-    name = PIN_SUFFIX.sub("", name)
-    for _ in range(3):  # "-instruct-2407"-style stacks
-        name = SERVING_SUFFIX.sub("", name)
-    return normalised(name)
 
 
 def tokens_label(count):
@@ -374,17 +385,24 @@ class Catalog:
     periods: dict = field(default_factory=dict)  # (provider id, api id, tier) -> [PricePoint] by start
     offering_model: dict = field(default_factory=dict)  # (provider id, api id) -> model slug of latest period
     kept: set = field(default_factory=set)  # (provider_name, api id, tier) already unmatched on this date
+    snapshots: dict = field(default_factory=dict)  # (model slug, canonical name) -> dates of its dated aliases
+    squashed: set = field(default_factory=set)  # every name without its hyphens
+    embeddings: set = field(default_factory=set)  # slugs of embedding models
     source: Source | None = None
 
     @classmethod
     def load(cls, date):
         catalog = cls(date)
         catalog.organizations = {org.slug: org for org in Organization.objects.only("pk", "slug", "name")}
-        for model in FoundationModel.objects.only("slug", "name", "aliases"):
+        for model in FoundationModel.objects.only("slug", "name", "aliases", "task"):
+            catalog.embeddings.update([model.slug] if model.task == EMBEDDING else [])
             aliases = model.aliases if isinstance(model.aliases, list) else []
             for name in {model.slug, model.name, *map(str, aliases)}:
                 if normalised(name):
-                    catalog.names.setdefault(normalised(name), set()).add(model.slug)
+                    catalog.add_name(normalised(name), model.slug)
+                base, day = snapshot(canonical_name(name))
+                if day:
+                    catalog.snapshots.setdefault((model.slug, base), set()).add(day)
         periods = defaultdict(list)
         latest = {}
         prices = PricePoint.objects.select_related("model").only(
@@ -411,6 +429,18 @@ class Catalog:
         catalog.source = Source.objects.filter(url=SOURCE_URL).first()
         return catalog
 
+    def add_name(self, name, slug):
+        self.names.setdefault(name, set()).add(slug)
+        self.squashed.add(name.replace("-", ""))
+
+    def holds(self, name):
+        """Whether a model the catalog has might be the one ``name`` (canonical) names: the same name, a model
+        whose slug gives no size for the name without its size ("llama-4-maverick-17b-128e" and Llama 4
+        Maverick; not "qwen3-coder-30b-a3b" and Qwen3-Coder-480B-A35B), or the name without hyphens
+        ("mistral-large2")."""
+        sized_alike = any(not has_size(slug) for slug in self.names.get(without_size(name), ()))
+        return name in self.names or sized_alike or name.replace("-", "") in self.squashed
+
     def model_for(self, entry):
         """The model slug an entry's offering belongs to; (None, why) when there is none or several."""
         found = self.offering_model.get((entry.organization.pk, entry.api_model_id))
@@ -419,11 +449,18 @@ class Catalog:
         candidates = set()
         for name in {entry.api_model_id, entry.key}:
             candidates |= self.names.get(normalised(name), set())
-        if not candidates:  # then the name without the host's path, pins and serving suffixes
-            candidates = set(self.names.get(bare_model_name(entry.api_model_id), ()))
+        canonical = canonical_name(entry.api_model_id)
+        if not candidates:  # then the name without the host's path, region, pins and serving suffixes
+            candidates = set(self.names.get(canonical, ()))
+        if not candidates:  # then a snapshot of a model that names no other snapshot ("gpt-5-2025-08-07")
+            base, day = snapshot(canonical)
+            if day and day <= self.date:
+                candidates = {
+                    slug for slug in self.names.get(base, ()) if not self.snapshots.get((slug, base), set()) - {day}
+                }
         if len(candidates) == 1:
             return candidates.pop(), ""
-        return None, (f"names {len(candidates)} models" if candidates else "no model")
+        return None, (f"names {len(candidates)} models" if candidates else NO_MODEL)
 
 
 class PriceMapReader:
@@ -433,6 +470,7 @@ class PriceMapReader:
         self.date = date
         self.notes = [date_note]
         self.records = []
+        self.model_records = []  # models made from offerings no catalog model matches
         self.unmatched = []
         self.skipped_modes = Counter()
         self.skipped = Counter()
@@ -460,7 +498,8 @@ class PriceMapReader:
                 self.skipped_modes[mode if isinstance(mode, str) else "no mode"] += 1
                 continue
             errors = []
-            tiers = read_tiers(raw, errors)
+            # An embedding has no output tokens: its output price is nil, not unknown.
+            tiers = read_tiers({"output_cost_per_token": 0, **raw} if mode == EMBEDDING else raw, errors)
             if errors:
                 self.records.append(
                     Record(PricePoint, {"api_model_id": key, "context_tier": STANDARD}, f"entry '{key}'", errors=errors)
@@ -480,7 +519,7 @@ class PriceMapReader:
         return found
 
     def read(self):
-        placed = defaultdict(list)
+        placed, unknown = defaultdict(list), defaultdict(list)  # unknown: canonical name -> entries
         for entry in self.entries():
             if entry.organization is None:
                 self.keep_for_review(entry)
@@ -494,14 +533,82 @@ class PriceMapReader:
                     self.repeated.append(other.key)
                 else:
                     self.keep_for_review(other)
-            slug, _why = self.catalog.model_for(first)
-            if slug is None or not plausible(first):
+            slug, why = self.catalog.model_for(first)
+            canonical = canonical_name(first.api_model_id)
+            if slug is None and why == NO_MODEL and plausible(first) and not NOT_A_MODEL.search(canonical):
+                unknown[product_name(canonical), first.mode == EMBEDDING].append(first)
+                continue
+            if slug is None or not plausible(first) or (slug in self.catalog.embeddings) != (first.mode == EMBEDDING):
                 self.keep_for_review(first)
                 continue
             self.matched += 1
             for tier, prices in first.tiers.items():
                 self.price_records(first, slug, tier, prices)
+        for (name, embedding), entries in unknown.items():
+            slug = self.new_model(name, entries, embedding)
+            for entry in entries:
+                if slug is None:
+                    self.keep_for_review(entry)
+                    continue
+                for tier, prices in entry.tiers.items():
+                    self.price_records(entry, slug, tier, prices)
         return self
+
+    def new_model(self, name, entries, embedding):
+        """A model for offerings no catalog model matches, when their name says who makes it (``MAKERS``):
+        one per product (its releases "-2407", "-preview" together), its slug the product's canonical name so
+        the next import matches it. None when the name does not say, or names a family rather than a model,
+        or an existing model's product, with or without a size: a snapshot or a size the catalog does not
+        list is a curator's call."""
+        organization, family = maker_of(name)
+        slug = name[:80]
+        if organization not in self.catalog.organizations or is_family_word(name) or self.catalog.holds(name):
+            return None
+        ids = sorted({entry.api_model_id for entry in entries})
+        days = sorted(day for day in (snapshot(canonical_name(api_id))[1] for api_id in ids) if day)
+        open_weights = family in OPEN_FAMILIES and any(entry.provider_name in OPEN_WEIGHTS_HOSTS for entry in entries)
+        words = set(name.split("-"))
+        if words & {"multimodal", "multimodalembedding"}:
+            modality = "multimodal"
+        elif embedding:
+            modality = "text"
+        elif words & {"vl", "vision"} or name.startswith("pixtral"):
+            modality = "vision-language"
+        elif words & {"audio"} or name.startswith("voxtral"):
+            modality = "speech"
+        elif words & {"coder", "codex"} or name.startswith(("codestral", "devstral", "code")):
+            modality = "code"
+        else:
+            modality = "text"
+        fields = {
+            "slug": slug,
+            "name": display_name(ids)[:150],
+            "family": family,
+            "aliases": ids[:12],
+            "organizations": [organization],
+            "architecture": "unknown",
+            "modality": modality,
+            "task": EMBEDDING if embedding else "chat",
+            "access": "open-weights" if open_weights else "api",
+            "confidence": "estimated",
+            "notes": (
+                f"Made from LiteLLM's price map, which prices it as {some(ids)}. The maker is read from the name "
+                f"({family}); the access from who serves it ("
+                + ("hosts that serve open-weight models only" if open_weights else "its maker and the clouds")
+                + (
+                    "); the release date is the earliest snapshot date in its ids."
+                    if days
+                    else "). Release date unknown."
+                )
+            ),
+            "sources": [SOURCE_URL],
+        }
+        if days:
+            fields.update(release_date=days[0].isoformat(), release_date_precision="day")
+        self.model_records.append(Record(FoundationModel, fields, entries[0].where()))
+        self.catalog.add_name(slug, slug)
+        self.catalog.embeddings.update([slug] if embedding else [])
+        return slug
 
     # What each entry becomes
 
@@ -647,7 +754,8 @@ class PriceMapReader:
 
     def summary(self):
         return (
-            f"{self.matched} entries matched to catalog models, {self.flagged_entries} kept for review "
+            f"{self.matched} entries matched to catalog models, {len(self.model_records)} models made from ids "
+            f"that name their maker, {self.flagged_entries} kept for review "
             f"({len(self.unmatched)} new unmatched offerings, one per context tier)."
         )
 
@@ -661,4 +769,6 @@ def parse_price_map(data, *, file_name="", table=""):
         raise FormatError("The file holds no model entries.")
     date, date_note = file_date(document, file_name)
     reader = PriceMapReader(document, date, date_note).read()
-    return ParsedFile(records=[reader.source_record(), *reader.records], unmatched=reader.unmatched)
+    return ParsedFile(
+        records=[reader.source_record(), *reader.model_records, *reader.records], unmatched=reader.unmatched
+    )

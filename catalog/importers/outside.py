@@ -51,11 +51,13 @@ LAYER_FILES = [
     (PriceCheck, "13_price_checks.json"),
     (Discrepancy, "90_discrepancies.json"),
 ]
-# Each input: its import format, who publishes it, and the note every row from it carries.
+# Each input format: its source, the dataset's title for the note every row from it carries, and whether the
+# importer's own notes are ours to keep (LiteLLM's: our working, such as how a model was read from an id) or
+# the outside table's free text, which is not copied (Epoch's).
 DATASETS = {
-    "epoch-hardware": (HARDWARE_SOURCE["url"], "Epoch AI's Machine Learning Hardware table"),
-    "epoch-models": (MODELS_SOURCE["url"], "Epoch AI's Notable AI Models table"),
-    "litellm": (litellm.SOURCE_URL, "LiteLLM's model price map"),
+    "epoch-hardware": (HARDWARE_SOURCE["url"], "Epoch AI's Machine Learning Hardware table", False),
+    "epoch-models": (MODELS_SOURCE["url"], "Epoch AI's Notable AI Models table", False),
+    "litellm": (litellm.SOURCE_URL, "LiteLLM's model price map", True),
 }
 DISAGREEMENT = re.compile(r"^(?P<field>\w+): Epoch says (?P<outside>.+); the catalog keeps (?P<curated>.+)\.$")
 
@@ -94,7 +96,7 @@ def build_layer(inputs, out_dir):
                     # curated row, so a curator must. The command prints these.
                     summary.curated_changes.append(f"{outcome.key}: {outcome.changes} ({path.name}, {outcome.where})")
                 origin = f"{path.name}, {outcome.where}"[:200]
-                origins.setdefault((outcome.table, outcome.key), (origin, DATASETS[fmt][1]))
+                origins.setdefault((outcome.table, outcome.key), (origin, *DATASETS[fmt][1:]))
                 discrepancies += disagreements(outcome, origin, source)
         layer, prices_in_bundle = {}, set()
         for model, file_name in LAYER_FILES[:-1]:
@@ -107,9 +109,11 @@ def build_layer(inputs, out_dir):
             if model is PriceCheck:  # a check of a price left out above goes with it
                 rows = [row for row in rows if row.price_id in prices_in_bundle]
             for row in rows:
-                row.origin, title = origins.get((label_of(model), natural_key_text(row)), ("", "outside data"))
+                row.origin, title, own_notes = origins.get(
+                    (label_of(model), natural_key_text(row)), ("", "outside data", False)
+                )
                 if model is not PriceCheck:  # a check is a date and a source: nothing to note
-                    row.notes = outside_note(title)
+                    row.notes = outside_note(title) + (f" {row.notes}" if own_notes and row.notes else "")
                 if model is TrainingRun:
                     drop_impossible_compute(row)
             layer[file_name] = rows
