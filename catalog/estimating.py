@@ -361,7 +361,7 @@ def price_rows(prices):
 
 
 def current_usd_prices():
-    return PricePoint.objects.current().filter(currency="USD").select_related("model", "provider")
+    return PricePoint.objects.current().comparable().select_related("model", "provider")
 
 
 # ------------------------------------------------------------------------------------ method check

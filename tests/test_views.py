@@ -241,3 +241,15 @@ def test_search_finds_across_tables(client):
     html = response.content.decode()
     assert '<a href="/hardware/nvidia-h100/">NVIDIA H100</a>' in html
     assert '<a href="/organizations/nvidia/">NVIDIA</a>' in html
+
+
+@pytest.mark.django_db
+def test_the_cheapest_price_on_the_home_page_and_the_calculator_compares_chat_models_only(client):
+    lab = make_org("lab")
+    chat_model = make_model("chatty-lm", org=lab, name="Chatty LM")
+    embedder = make_model("embedder-x", org=lab, name="Embedder X", task="embedding")
+    make_price(chat_model, lab, "2025-01-01", api_model_id="chatty-1", input_price="1.00")
+    make_price(embedder, lab, "2025-01-01", api_model_id="embedder-1", input_price="0.02")
+    for url in ("/", "/estimate/tokens/"):
+        page = client.get(url).content.decode()
+        assert "Chatty LM" in page and "Embedder X" not in page, url

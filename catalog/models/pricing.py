@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.choices import CloudPricingKind, Currency
+from catalog.choices import CloudPricingKind, Currency, Task
 from catalog.models.base import NON_NEGATIVE, SourcedFact, non_negative_constraints
 from catalog.models.price_checks import stale_before
 
@@ -88,7 +88,14 @@ def period_order_constraint(model_name):
     )
 
 
-class PricePointManager(models.Manager.from_queryset(EffectivePeriodQuerySet)):
+class PricePointQuerySet(EffectivePeriodQuerySet):
+    def comparable(self):
+        """USD prices of chat and completion models: what a comparison of token prices may set side by side
+        (an embedding's input-only price would read as the cheapest generation)."""
+        return self.filter(currency="USD", model__task=Task.CHAT)
+
+
+class PricePointManager(models.Manager.from_queryset(PricePointQuerySet)):
     def get_by_natural_key(self, provider_slug, api_model_id, context_tier, effective_from):
         return self.get(
             provider__slug=provider_slug,

@@ -142,7 +142,7 @@ class ConceptDetail(DetailView):
 def home(request):
     chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None).select_related("vendor")
     moores_law, _fits = charts.moores_law(chips.order_by("release_date"))
-    usd_prices = PricePoint.objects.filter(currency="USD").select_related("model", "provider")
+    usd_prices = PricePoint.objects.comparable().select_related("model", "provider")
     headline = {"home-moores-law": moores_law, "home-cheapest": charts.cheapest_price_figure(list(usd_prices))}
     context = {
         "figures": figure_context(headline),

@@ -155,9 +155,7 @@ def prices(request):
     capability_class = filters.FoundationModelFilterSet(request.GET, queryset=FoundationModel.objects.all())
     class_models = capability_class.qs if capability_class.is_valid() else FoundationModel.objects.none()
     class_prices = list(
-        PricePoint.objects.filter(currency="USD", model__in=class_models.values("pk")).select_related(
-            "model", "provider"
-        )
+        PricePoint.objects.comparable().filter(model__in=class_models.values("pk")).select_related("model", "provider")
     )
     model_query = "&".join(f"model={m.slug}" for m in models)
     return chart_page(
