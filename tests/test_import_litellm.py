@@ -289,7 +289,7 @@ class TestMatching:
         assert report.ok, report.lines()
         assert not other.prices.exists()
 
-    @pytest.mark.parametrize("key", ["gpt-4o-2099-01-01", "ft:gpt-4o", "gpt-4o-latest"])
+    @pytest.mark.parametrize("key", ["gpt-4o-2099-01-01", "ft:gpt-4o", "gpt-4o-latest", "gpt-flash-latest"])
     def test_near_misses_are_kept_for_review_never_guessed(self, lab, key):
         # A snapshot dated after the file, a fine-tune, a pointer that moves between models.
         report = run_import(price_map({key: chat("openai", 1e-06, 2e-06)}))
@@ -705,10 +705,21 @@ class TestModelsFromOfferings:
         assert counts(again)[:4] == (0, 0, 3, 0)  # the source and both prices, matched to the model now
 
     def test_a_closed_family_is_never_open_weights_and_a_snapshot_dates_it(self, makers):
-        report = run_import(price_map({"gpt-7-codex-2026-05-01": chat("openai", 1e-06, 8e-06)}))
+        make_org("anthropic", name="Anthropic", country="US")
+        # Billed by a host that serves open weights, yet Claude's weights are not published.
+        key = "fireworks_ai/accounts/fireworks/models/claude-opus-9-20260501"
+        report = run_import(price_map({key: chat("fireworks_ai", 5e-06, 2.5e-05)}))
         assert report.ok and report.run.flagged == 0
-        model = FoundationModel.objects.get(slug="gpt-7-codex")
-        assert (model.access, model.release_date, model.modality) == ("api", datetime.date(2026, 5, 1), "code")
+        model = FoundationModel.objects.get(slug="claude-opus-9")
+        assert (model.access, model.release_date, model.family) == ("api", datetime.date(2026, 5, 1), "Claude")
+        assert "earliest snapshot date" in model.notes
+
+    def test_a_name_too_long_for_a_slug_waits_for_a_curator_and_never_touches_another_model(self, makers):
+        before = set(FoundationModel.objects.values_list("slug", "name"))
+        key = "gpt-4o-" + "x" * 200  # cut to 80 characters, a slug could be an existing model's
+        report = run_import(price_map({key: chat("openai", 1e-06, 2e-06)}))
+        assert report.ok and report.run.flagged == 1
+        assert set(FoundationModel.objects.values_list("slug", "name")) == before
 
     @pytest.mark.parametrize(
         "key",

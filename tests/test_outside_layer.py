@@ -144,8 +144,18 @@ def test_every_bundled_outside_row_names_its_input_file_and_row():
 
 
 def test_no_bundled_outside_row_carries_an_outside_tables_notes():
-    notes = {row["fields"]["notes"] for row in bundled_layer() if "notes" in row["fields"]}
-    assert notes and all(note.startswith("From ") and "(outside data" in note for note in notes), notes
+    rows = [row for row in bundled_layer() if "notes" in row["fields"]]
+    assert rows and all(row["fields"]["notes"].startswith("From ") for row in rows)
+    for row in rows:
+        notes, origin = row["fields"]["notes"], row["fields"]["origin"]
+        if origin.startswith("epoch_"):  # Epoch's free text is never copied: only our one line (and our own
+            # word on compute left off a run)
+            first_line = notes.split(")", 1)[0] + ")."
+            assert notes == first_line or "left off this run" in notes, notes
+    made = [
+        row for row in rows if row["model"] == "catalog.foundationmodel" and row["fields"]["origin"].startswith("lit")
+    ]
+    assert made and all("Made from LiteLLM's price map" in row["fields"]["notes"] for row in made)
 
 
 def test_the_bundled_layer_names_no_curated_row(bundled):

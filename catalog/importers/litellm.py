@@ -559,11 +559,17 @@ class PriceMapReader:
         one per product (its releases "-2407", "-preview" together), its slug the product's canonical name so
         the next import matches it. None when the name does not say, or names a family rather than a model,
         or an existing model's product, with or without a size: a snapshot or a size the catalog does not
-        list is a curator's call."""
+        list is a curator's call, and so is a name too long for a slug (cut short, it could be another's)."""
         organization, family = maker_of(name)
-        slug = name[:80]
-        if organization not in self.catalog.organizations or is_family_word(name) or self.catalog.holds(name):
+        too_long = len(name) > FoundationModel._meta.get_field("slug").max_length
+        if (
+            organization not in self.catalog.organizations
+            or is_family_word(name)
+            or too_long
+            or self.catalog.holds(name)
+        ):
             return None
+        slug = name
         ids = sorted({entry.api_model_id for entry in entries})
         days = sorted(day for day in (snapshot(canonical_name(api_id))[1] for api_id in ids) if day)
         open_weights = family in OPEN_FAMILIES and any(entry.provider_name in OPEN_WEIGHTS_HOSTS for entry in entries)

@@ -92,7 +92,6 @@ MAKERS = [
     (("e5-",), "microsoft", "E5"),
     (("gte-",), "alibaba-damo-academy", "GTE"),
     (("pplx-embed",), "perplexity", "Sonar"),
-    (("nemotron", "nvidia-nemotron"), "nvidia", "Nemotron"),
     (("gpt-oss",), "openai", "gpt-oss"),
     (("gpt-", "chatgpt-", "o1", "o3", "o4", "codex-mini", "computer-use", "davinci", "babbage"), "openai", "GPT"),
     (("claude",), "anthropic", "Claude"),
@@ -155,17 +154,17 @@ OPEN_FAMILIES = {
     "T5", "InternVL", "Pythia", "StableCode", "BGE", "E5", "GTE",
 }  # fmt: skip
 
-# What sets one release of a product apart from another ("-2407", "-08-2024", "-0613", "-preview",
-# "-beta") and a size in a name the catalog may write without one ("-17b-128e", "-235b-a22b").
+# What sets one release of a product apart from another ("-2407", "-08-2024", "-0613", "-preview", "-beta").
 RELEASE_TAG = re.compile(
     r"-(\d{4}|\d{2}-\d{4}|\d{2}-\d{2}|\d{3}|preview|beta|latest|(20\d\d)-?\d\d-?\d\d)$", re.IGNORECASE
 )
+# A size at the end of a name, which the catalog's own row may leave out ("-17b-128e", "-235b-a22b").
 SIZE_TAG = re.compile(r"-\d+b(-a\d+b|-\d+e)?$")
 
 
 # How an API exposes one model, not another model: a reasoning switch or effort, a context length, a
 # weights revision ("-v0-2").
-MODE_TAG = re.compile(r"-(non-reasoning|reasoning|high|low|long|\d+k|v\d+(-\d+)+)$")
+MODE_TAG = re.compile(r"-(non-reasoning|reasoning|high|low|long|\d+k|v\d+(-\d+)+)$", re.IGNORECASE)
 
 
 def product_name(canonical):
@@ -201,8 +200,9 @@ def is_family_word(name):
 
 
 def display_name(api_model_ids):
-    """A readable name from the ids a model is offered under: the maker's own spelling where a host keeps it
-    ("Qwen3-Coder-30B-A3B-Instruct"), else the shortest id ("gpt-5.1-codex-mini")."""
+    """A readable name from the ids a model is offered under, as its product: the maker's own spelling where a
+    host keeps it ("Qwen/Qwen3-Coder-30B-A3B-Instruct" -> "Qwen3-Coder-30B-A3B"), else the shortest id
+    ("gpt-5.1-codex-mini")."""
     names = {FIREWORKS_DECIMAL.sub(".", product_name(without_serving_suffix(model_part(key)))) for key in api_model_ids}
     spelled = [name for name in names if name != name.lower()]
     return min(spelled or names, key=lambda name: (len(name), name))
