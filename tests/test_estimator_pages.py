@@ -7,6 +7,7 @@ import pytest
 from catalog import estimating
 from catalog.benchmarking.store import record_run
 from catalog.models import FoundationModel
+from catalog.views.estimators import TOKEN_COSTS_SHOWN
 from tests.benchmark_reports import benchmark_report
 
 CHIPS = ["nvidia-h100-sxm", "furiosa-rngd", "google-tpu-v5e", "cerebras-wse-3"]
@@ -129,6 +130,15 @@ class TestTokenPage:
             float(value.replace(",", "")) for value in re.findall(r"<strong>\$([\d.,]+)</strong>", text(response))
         ]
         assert len(totals) > 20 and totals == sorted(totals)
+
+    def test_shows_the_cheapest_and_links_every_price_in_the_api_for_the_same_request(self, client):
+        html = text(client.get("/estimate/tokens/?input_tokens=10000&cached_tokens=0&output_tokens=1000"))
+        shown = re.findall(r"<strong>\$([\d.,]+)</strong>", html)
+        api_url = re.search(r'href="(/api/v1/estimate/tokens/\?[^"]+)"', html)[1].replace("&amp;", "&")
+        assert "input_tokens=10000" in api_url and "output_tokens=1000" in api_url
+        every = client.get(api_url, HTTP_ACCEPT="application/json").json()["prices"]
+        assert len(shown) == TOKEN_COSTS_SHOWN < len(every)
+        assert f"The {TOKEN_COSTS_SHOWN} cheapest of {len(every)} prices" in html
 
     def test_a_pasted_korean_text_is_counted_by_the_stated_rule(self, client):
         response = client.post(

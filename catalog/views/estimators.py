@@ -4,6 +4,8 @@ Every page is a GET form (a shareable URL), except a pasted text, which is POSTe
 its message with a 400 and the defaults below it. Query counts do not grow with the rows shown.
 """
 
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -82,6 +84,9 @@ def estimate_pair(request, model_slug, hardware_slug):
     return render(request, "catalog/estimators/pair.html", context, status=400 if invalid else 200)
 
 
+TOKEN_COSTS_SHOWN = 50  # the page ranks the cheapest; every price is in the API answer it links to
+
+
 def token_calculator(request):
     data = request.POST if request.method == "POST" else request.GET
     form, invalid = bound(TokenForm, data)
@@ -93,13 +98,20 @@ def token_calculator(request):
         cached_tokens=values["cached_tokens"],
         output_tokens=values["output_tokens"],
     )
+    same_request = {
+        "input_tokens": input_tokens,
+        "cached_tokens": values["cached_tokens"],
+        "output_tokens": values["output_tokens"],
+    }
     context = {
         "form": form,
         "values": values,
         "input_tokens": input_tokens,
         "counted": counted,
         "counted_working": working(counted) if counted else None,
-        "costs": costs,
+        "costs": costs[:TOKEN_COSTS_SHOWN],
+        "costs_total": len(costs),
+        "every_cost_url": reverse("api:estimate-tokens") + "?" + urlencode(same_request),
         "rules": token_rules(),
     }
     return render(request, "catalog/estimators/tokens.html", context, status=400 if invalid else 200)
