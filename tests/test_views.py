@@ -253,3 +253,14 @@ def test_the_cheapest_price_on_the_home_page_and_the_calculator_compares_chat_mo
     for url in ("/", "/estimate/tokens/"):
         page = client.get(url).content.decode()
         assert "Chatty LM" in page and "Embedder X" not in page, url
+
+
+@pytest.mark.django_db
+def test_a_model_page_without_figures_says_so_instead_of_an_empty_facts_table(client):
+    lab = make_org("lab")
+    bare = make_model("bare-lm", org=lab, name="Bare LM")
+    sized = make_model("sized-lm", org=lab, name="Sized LM", parameters=7_000_000_000)
+    bare_page = client.get(f"/models/{bare.slug}/").content.decode()
+    assert "No figures are recorded for this model yet" in bare_page and "<h2>Facts</h2>" not in bare_page
+    sized_page = client.get(f"/models/{sized.slug}/").content.decode()
+    assert "<h2>Facts</h2>" in sized_page and "No figures are recorded" not in sized_page

@@ -16,6 +16,18 @@ from catalog.models.base import (
 
 # Positive integer fields already carry their own database check; these are the rest.
 MODEL_NUMBERS = ["parameters", "active_parameters", "training_tokens", "training_compute_flop"]
+# The figures a model's page lists under "Facts", each with the unit it is shown in.
+MODEL_FACTS = [
+    ("parameters", "count"),
+    ("active_parameters", "count"),
+    ("training_tokens", "count"),
+    ("training_compute_flop", "FLOP"),
+    ("context_length", "tokens"),
+    ("layers", ""),
+    ("hidden_size", ""),
+    ("attention_heads", ""),
+    ("kv_heads", ""),
+]
 
 
 class FoundationModel(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
@@ -89,6 +101,7 @@ class FoundationModel(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
     website = models.URLField(_("website"), max_length=300, blank=True)
 
     objects = SlugManager()
+    facts = MODEL_FACTS
 
     class Meta:
         ordering = ["-release_date", "name"]
@@ -105,6 +118,10 @@ class FoundationModel(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_facts(self):
+        return any(getattr(self, field) is not None for field, _unit in self.facts)
 
     def clean(self):
         if None not in (self.active_parameters, self.parameters) and self.active_parameters > self.parameters:
