@@ -99,6 +99,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from catalog.choices import Task
 from catalog.importers.fixture import FormatError, decode, json_document
 from catalog.importers.offering_names import (
     OPEN_FAMILIES,
@@ -202,6 +203,19 @@ ROUTE_PREFIXES = {*PROVIDERS, "amazon-nova"}
 
 TOKEN_MODES = {"chat", "completion", "responses", "embedding"}
 EMBEDDING = "embedding"
+
+
+def task_of(mode):
+    """The task of a model an entry of this mode makes."""
+    return Task.EMBEDDING if mode == EMBEDDING else Task.CHAT
+
+
+def fits(task, mode):
+    """Whether an entry of ``mode`` may be priced under a model of ``task``: an embedding's price under an
+    embedding model only, and only an embedding's there (price comparisons keep to one task)."""
+    return (task == Task.EMBEDDING) == (mode == EMBEDDING)
+
+
 MILLION = Decimal(1_000_000)
 QUANTUM = Decimal("0.000001")
 PRICE_LIMIT = Decimal(1_000_000)  # PricePoint prices have 12 digits, 6 after the point
@@ -387,7 +401,7 @@ class Catalog:
     kept: set = field(default_factory=set)  # (provider_name, api id, tier) already unmatched on this date
     snapshots: dict = field(default_factory=dict)  # (model slug, canonical name) -> dates of its dated aliases
     squashed: set = field(default_factory=set)  # every name without its hyphens
-    embeddings: set = field(default_factory=set)  # slugs of embedding models
+    tasks: dict = field(default_factory=dict)  # model slug -> task
     source: Source | None = None
 
     @classmethod
@@ -395,7 +409,7 @@ class Catalog:
         catalog = cls(date)
         catalog.organizations = {org.slug: org for org in Organization.objects.only("pk", "slug", "name")}
         for model in FoundationModel.objects.only("slug", "name", "aliases", "task"):
-            catalog.embeddings.update([model.slug] if model.task == EMBEDDING else [])
+            catalog.tasks[model.slug] = model.task
             aliases = model.aliases if isinstance(model.aliases, list) else []
             for name in {model.slug, model.name, *map(str, aliases)}:
                 if normalised(name):
@@ -536,16 +550,16 @@ class PriceMapReader:
             slug, why = self.catalog.model_for(first)
             canonical = canonical_name(first.api_model_id)
             if slug is None and why == NO_MODEL and plausible(first) and not NOT_A_MODEL.search(canonical):
-                unknown[product_name(canonical), first.mode == EMBEDDING].append(first)
+                unknown[product_name(canonical), task_of(first.mode)].append(first)
                 continue
-            if slug is None or not plausible(first) or (slug in self.catalog.embeddings) != (first.mode == EMBEDDING):
+            if slug is None or not plausible(first) or not fits(self.catalog.tasks.get(slug), first.mode):
                 self.keep_for_review(first)
                 continue
             self.matched += 1
             for tier, prices in first.tiers.items():
                 self.price_records(first, slug, tier, prices)
-        for (name, embedding), entries in unknown.items():
-            slug = self.new_model(name, entries, embedding)
+        for (name, task), entries in unknown.items():
+            slug = self.new_model(name, entries, task)
             for entry in entries:
                 if slug is None:
                     self.keep_for_review(entry)
@@ -554,7 +568,7 @@ class PriceMapReader:
                     self.price_records(entry, slug, tier, prices)
         return self
 
-    def new_model(self, name, entries, embedding):
+    def new_model(self, name, entries, task):
         """A model for offerings no catalog model matches, when their name says who makes it (``MAKERS``):
         one per product (its releases "-2407", "-preview" together), its slug the product's canonical name so
         the next import matches it. None when the name does not say, or names a family rather than a model,
@@ -576,7 +590,7 @@ class PriceMapReader:
         words = set(name.split("-"))
         if words & {"multimodal", "multimodalembedding"}:
             modality = "multimodal"
-        elif embedding:
+        elif task == Task.EMBEDDING:
             modality = "text"
         elif words & {"vl", "vision"} or name.startswith("pixtral"):
             modality = "vision-language"
@@ -594,7 +608,7 @@ class PriceMapReader:
             "organizations": [organization],
             "architecture": "unknown",
             "modality": modality,
-            "task": EMBEDDING if embedding else "chat",
+            "task": task,
             "access": "open-weights" if open_weights else "api",
             "confidence": "estimated",
             "notes": (
@@ -613,7 +627,7 @@ class PriceMapReader:
             fields.update(release_date=days[0].isoformat(), release_date_precision="day")
         self.model_records.append(Record(FoundationModel, fields, entries[0].where()))
         self.catalog.add_name(slug, slug)
-        self.catalog.embeddings.update([slug] if embedding else [])
+        self.catalog.tasks[slug] = task
         return slug
 
     # What each entry becomes

@@ -11,15 +11,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from catalog.choices import Confidence
-from catalog.importers.litellm import SOURCE_URL, billed_id
+from catalog.importers.litellm import SOURCE_URL, billed_id, fits
 from catalog.models import FoundationModel, PricePoint, Source, UnmatchedOffering
 
 Status = UnmatchedOffering.Status
 
 
-def check_open(offering):
+def check_unreviewed(offering):
     if offering.status != Status.OPEN:
         raise ValidationError(f"{offering} was reviewed already ({offering.get_status_display().lower()}).")
+
+
+def check_open(offering, model):
+    """What linking ``offering`` to ``model`` needs: an open offering with prices, a provider, a model of its task."""
+    check_unreviewed(offering)
+    if not fits(model.task, offering.mode):
+        raise ValidationError(
+            f"{offering}: a {offering.mode} price cannot be a price of {model}, a {model.get_task_display().lower()} "
+            "model (prices are compared within one task)."
+        )
     if offering.provider is None:
         raise ValidationError(
             f"{offering}: the catalog has no organization for the provider {offering.provider_name!r}; add it first."
@@ -32,7 +42,7 @@ def check_open(offering):
 def link_offering(offering, model, *, note=""):
     """Make the offering a price point of ``model``, dated as the map dated it. Returns the price point."""
     offering = UnmatchedOffering.objects.select_for_update().get(pk=offering.pk)
-    check_open(offering)
+    check_open(offering, model)
     price = PricePoint(
         model=model,
         provider=offering.provider,
@@ -89,8 +99,7 @@ def ignore_offering(offering, *, reason):
     if not reason:
         raise ValidationError("Say why the offering is ignored.")
     offering = UnmatchedOffering.objects.select_for_update().get(pk=offering.pk)
-    if offering.status != Status.OPEN:
-        raise ValidationError(f"{offering} was reviewed already ({offering.get_status_display().lower()}).")
+    check_unreviewed(offering)
     offering.status, offering.review_note = Status.IGNORED, reason[:300]
     offering.save(update_fields=["status", "review_note"])
     return offering

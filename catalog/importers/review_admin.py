@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import Access, Task
 from catalog.importers import review
-from catalog.importers.litellm import billed_id
+from catalog.importers.litellm import billed_id, task_of
+from catalog.importers.offering_names import canonical_name, display_name, product_name
 from catalog.models import FoundationModel, Organization, UnmatchedOffering
 
 
@@ -132,8 +133,13 @@ class UnmatchedOfferingAdmin(admin.ModelAdmin):
             self.message_user(request, _("Pick one offering to create a model from."), messages.ERROR)
             return None
         offering = queryset.get()
-        # Only chat, completion and responses entries are kept for review: each is a chat model.
-        initial = {"task": Task.CHAT, "name": billed_id(offering.api_model_id)}
+        # Suggested as the importer would make it: the product's canonical name and readable name, the task.
+        product = product_name(canonical_name(billed_id(offering.api_model_id)))
+        initial = {
+            "slug": product[:80],
+            "name": display_name([billed_id(offering.api_model_id)]),
+            "task": task_of(offering.mode),
+        }
         form = CreateForm(request.POST if "apply" in request.POST else None, initial=initial)
         if not form.is_valid():
             return self.ask(request, queryset, form, _("Create a model from an offering"), "create_model")
