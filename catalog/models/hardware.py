@@ -1,11 +1,8 @@
-from dataclasses import dataclass
-
 from django.db import models
-from django.db.models import F, Value
-from django.db.models.functions import NullIf
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import DatePrecision, HardwareKind, HardwareUse, MemoryType
+from catalog.figures import DERIVED_METRICS, HARDWARE_FIGURES, HARDWARE_NUMBERS
 from catalog.models.base import (
     DIVISOR,
     NON_NEGATIVE,
@@ -17,71 +14,10 @@ from catalog.models.base import (
     non_negative_constraints,
 )
 
-# SI units, like Epoch AI's hardware table, so its rows import without conversion.
+# SI units, like Epoch AI's hardware table, so its rows import without conversion. Every figure's label, unit,
+# format and better direction lives in catalog.figures (HARDWARE_FIGURES: the stored ones in display order,
+# DERIVED_METRICS: the ratios); adding a figure there shows it everywhere.
 THROUGHPUT_FIELDS = ["fp64_flops", "fp32_flops", "tf32_flops", "bf16_flops", "fp8_flops", "int8_ops", "fp4_flops"]
-# Every stored figure of a chip, in the order the API, the CSV export and the detail page show them, with
-# the unit it is kept in ("choice": one of the field's choices). Adding a figure here shows it everywhere.
-HARDWARE_FIGURES = {
-    "process_nm": "nm",
-    "transistors": "count",
-    "die_area_mm2": "mm²",
-    "tdp_watts": "W",
-    "fp64_flops": "FLOP/s",
-    "fp32_flops": "FLOP/s",
-    "tf32_flops": "FLOP/s",
-    "bf16_flops": "FLOP/s",
-    "fp8_flops": "FLOP/s",
-    "int8_ops": "OP/s",
-    "fp4_flops": "FLOP/s",
-    "memory_bytes": "byte",
-    "memory_type": "choice",
-    "memory_bandwidth": "byte/s",
-    "sram_bytes": "byte",
-    "interconnect_bandwidth": "byte/s",
-    "launch_price_usd": "USD",
-}
-HARDWARE_NUMBERS = [name for name, unit in HARDWARE_FIGURES.items() if unit != "choice"]
-
-
-@dataclass(frozen=True)
-class DerivedMetric:
-    """A ratio of two stored figures. NULL when either is unknown or the divisor is zero."""
-
-    label: str
-    unit: str
-    numerator: str
-    denominator: str
-    description: str
-
-    def expression(self):
-        # Both operands are float columns, so no database does integer division here.
-        return F(self.numerator) / NullIf(F(self.denominator), Value(0.0))
-
-
-# The one definition of the hardware ratios: the API, the comparisons and the charts all read these.
-# Throughput is dense BF16/FP16 tensor FLOP/s, the precision training and most serving run at.
-DERIVED_METRICS = {
-    "bf16_flops_per_watt": DerivedMetric(
-        _("Energy efficiency"), "FLOP/s per W", "bf16_flops", "tdp_watts", _("Dense BF16 FLOP/s per watt of TDP.")
-    ),
-    "bf16_flops_per_mm2": DerivedMetric(
-        _("Compute density"), "FLOP/s per mm²", "bf16_flops", "die_area_mm2", _("Dense BF16 FLOP/s per mm² of die.")
-    ),
-    "bytes_per_flop": DerivedMetric(
-        _("Memory bandwidth per FLOP"),
-        "byte per FLOP",
-        "memory_bandwidth",
-        "bf16_flops",
-        _("Off-chip memory bandwidth divided by dense BF16 FLOP/s."),
-    ),
-    "ridge_point": DerivedMetric(
-        _("Roofline ridge point"),
-        "FLOP per byte",
-        "bf16_flops",
-        "memory_bandwidth",
-        _("Arithmetic intensity above which a kernel is compute-bound rather than memory-bound."),
-    ),
-}
 
 
 class HardwareQuerySet(models.QuerySet):
