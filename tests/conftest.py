@@ -1,4 +1,5 @@
 import datetime
+import os
 from decimal import Decimal
 
 import pytest
@@ -144,3 +145,26 @@ def catalog():
         "prices": {"davinci-old": old, "davinci-new": new},
         "cloud": cloud,
     }
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the real-browser tests (tests/browser.py says when they skip)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM
+
+    # Playwright's sync API keeps an event loop running in this thread, which makes Django refuse database
+    # calls from the test itself; the tests are synchronous, so allow them while the browser is open.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

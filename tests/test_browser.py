@@ -6,21 +6,15 @@ free of errors. Set SCREENSHOT_DIR to keep a full-page screenshot of each page.
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
 from catalog.models import Hardware
+from tests.browser import needs_chromium, watch
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [needs_chromium(), pytest.mark.django_db(transaction=True)]
 
 CHART_PAGES = [
     "/",
@@ -55,24 +49,6 @@ def expected_counts(figure):
         if "lines" in trace.get("mode", ""):
             lines += 1
     return {"traces": len(figure["data"]), "points": points, "bars": bars, "lines": lines}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in this thread, which makes Django refuse database
-    # calls from the test itself; the test is synchronous, so allow them while the browser is open.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -122,20 +98,6 @@ def test_moores_law_plots_every_chip_with_a_count_and_a_date(browser, live_serve
     assert page.locator("#moores-law .scatterlayer .points path.point").count() == expected
     assert expected > Hardware.objects.filter(kind="cpu").count() > 0  # landmark CPUs and accelerators
     page.close()
-
-
-def watch(page, live_server):
-    """Console errors (CSP refusals among them), page errors, failed responses and requests leaving the site."""
-    problems = []
-    inside = (live_server.url, f"blob:{live_server.url}")
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("response", lambda r: r.status < 400 or problems.append(f"{r.status}: {r.url}"))
-    page.on(
-        "request",
-        lambda request: request.url.startswith(inside) or problems.append(f"outside request: {request.url}"),
-    )
-    return problems
 
 
 def test_api_docs_work_under_the_content_security_policy(browser, live_server, bundled):
