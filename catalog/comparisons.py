@@ -6,49 +6,71 @@ so every figure, stored or derived, comes with the row's confidence and sources.
 
 from dataclasses import dataclass
 
+from catalog import formatting
 from catalog.choices import Confidence
+from catalog.figures import DERIVED_METRICS, FIGURES
 from catalog.models import Hardware
-from catalog.models.hardware import DERIVED_METRICS, HARDWARE_FIGURES
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
 
-# Stored figures worth setting side by side, with the unit each is kept in (SI, as stored).
-COMPARED_FIELDS = {
-    "release_date": "date",
-    **{
-        field: HARDWARE_FIGURES[field]
-        for field in (
-            "process_nm",
-            "transistors",
-            "die_area_mm2",
-            "tdp_watts",
-            "fp32_flops",
-            "bf16_flops",
-            "fp8_flops",
-            "int8_ops",
-            "fp4_flops",
-            "memory_bytes",
-            "memory_bandwidth",
-            "interconnect_bandwidth",
-        )
-    },
-}
+# Stored figures worth setting side by side; their label, unit, format and better direction come from FIGURES.
+COMPARED_FIELDS = [
+    "release_date",
+    "process_nm",
+    "transistors",
+    "die_area_mm2",
+    "tdp_watts",
+    "fp32_flops",
+    "bf16_flops",
+    "fp8_flops",
+    "int8_ops",
+    "fp4_flops",
+    "memory_bytes",
+    "memory_bandwidth",
+    "interconnect_bandwidth",
+]
+# A model's figures compared on /compare/, in order.
+MODEL_COMPARED_FIELDS = [
+    "release_date",
+    "parameters",
+    "active_parameters",
+    "training_tokens",
+    "training_compute_flop",
+    "context_length",
+]
 
 
 def comparable_hardware():
     return Hardware.objects.with_derived_metrics().select_related("vendor", "foundry").prefetch_related("sources")
 
 
+def _metric(figure, values, subject="hardware"):
+    """One row of a comparison: the figure's words and, per value, its text and whether it is the row's best."""
+    best = figure.best([entry["value"] for entry in values])
+    for entry in values:
+        entry["text"] = figure.format(entry["value"])
+        if figure.name == "release_date" and entry["value"] is not None:  # a date to the precision it is known
+            entry["text"] = formatting.when(entry["value"], entry[subject].release_date_precision)
+        entry["best"] = best is not None and entry["value"] == best
+    return {
+        "field": figure.name,
+        "label": figure.label,
+        "unit": figure.unit,
+        "better": figure.better,
+        "derived": figure.derived,
+        "values": values,
+    }
+
+
 def compare_hardware(chips):
-    """One entry per metric, each holding every chip's value with where it came from."""
+    """One entry per metric, each holding every chip's value with where it came from and the row's best."""
     metrics = []
-    for field, unit in COMPARED_FIELDS.items():
-        label = str(Hardware._meta.get_field(field).verbose_name)
+    for field in COMPARED_FIELDS:
         values = [
             {"hardware": chip, "value": getattr(chip, field), "confidence": chip.confidence, "derived_from": []}
             for chip in chips
         ]
-        metrics.append({"field": field, "label": label, "unit": unit, "derived": False, "values": values})
+        metrics.append(_metric(FIGURES[field], values))
     for field, metric in DERIVED_METRICS.items():
         values = [
             {
@@ -60,8 +82,17 @@ def compare_hardware(chips):
             }
             for chip in chips
         ]
-        metrics.append({"field": field, "label": metric.label, "unit": metric.unit, "derived": True, "values": values})
+        metrics.append(_metric(metric, values))
     return {"hardware": chips, "metrics": metrics}
+
+
+def compare_models(models):
+    """The models' figures side by side, one row per figure, formatted and with the row's best marked."""
+    rows = []
+    for field in MODEL_COMPARED_FIELDS:
+        values = [{"model": model, "value": getattr(model, field), "confidence": model.confidence} for model in models]
+        rows.append(_metric(FIGURES[field], values, subject="model"))
+    return rows
 
 
 CONFIDENCE_ORDER = list(Confidence.values)  # most certain first

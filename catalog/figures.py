@@ -69,9 +69,15 @@ class Figure:
         return formatting.formatted(value, kind=self.kind, unit=self.unit, symbol=self.symbol, word=self.word)
 
     def header(self):
-        """The CSV column name: the API field name, then the stored unit in parentheses ("bf16_flops (FLOP/s)")."""
+        """The CSV column name: the API field name, then the stored unit in parentheses ("bf16_flops (FLOP/s)").
+
+        The unit is left out where the name already says it (``memory_bytes``, ``cost_usd``, ``process_nm``),
+        for text, choices and dates, so a script finds a column by the text before " (".
+        """
         unit = CSV_UNITS.get(self.unit, self.unit)
-        return f"{self.name} ({unit})" if unit and self.kind not in (CHOICE, DATE) else self.name
+        if not unit or self.kind in (CHOICE, DATE) or unit.lower() in self.name.lower():
+            return self.name
+        return f"{self.name} ({unit})"
 
     def expression(self):
         # Both operands are float columns, so no database does integer division here.
@@ -86,7 +92,7 @@ class Figure:
 
 
 # The CSV keeps units ASCII-friendly where a spreadsheet or a script would stumble.
-CSV_UNITS = {"mm²": "mm2", "FLOP/s per mm²": "FLOP/s per mm2"}
+CSV_UNITS = {"mm²": "mm2", "FLOP/s per mm²": "FLOP/s per mm2", "share": "fraction"}
 
 
 def _figures(*figures):
@@ -180,9 +186,10 @@ PRICES = _figures(
     Figure("input_per_mtok", _("Input"), "USD per 1M tokens", PRICE, LOWER),
     Figure("output_per_mtok", _("Output"), "USD per 1M tokens", PRICE, LOWER),
     Figure("cached_input_per_mtok", _("Cached input"), "USD per 1M tokens", PRICE, LOWER),
-    Figure("blended_per_mtok", _("Blended"), "USD per 1M tokens", PRICE, LOWER),
+    # Blended and per-chip prices are worked out, not quoted: money to meaningful digits, like any amount.
+    Figure("blended_per_mtok", _("Blended"), "USD per 1M tokens", MONEY, LOWER),
     Figure("price_per_hour", _("Instance price per hour"), "USD per hour", PRICE, LOWER),
-    Figure("price_per_accelerator_hour", _("Price per chip-hour"), "USD per hour", PRICE, LOWER),
+    Figure("price_per_accelerator_hour", _("Price per chip-hour"), "USD per hour", MONEY, LOWER),
     Figure("last_checked_on", _("Last checked"), "date", DATE, None),
     Figure("effective_from", _("From"), "date", DATE, None),
     Figure("effective_to", _("Until"), "date", DATE, None),
@@ -204,19 +211,40 @@ ESTIMATES = _figures(
     Figure("flop", _("Compute"), "FLOP", SCIENTIFIC, None),
     Figure("tokens_per_s", _("Tokens per second"), "tokens/s", SI, HIGHER, word=_("tokens/s")),
     Figure("usd", _("Cost"), "USD", MONEY, LOWER),
-    Figure("usd_per_hour", _("Cost per hour"), "USD per hour", MONEY, LOWER),
+    Figure("usd_per_hour", _("Cost per hour"), "USD per hour", MONEY, LOWER, word=_("per hour")),
     Figure("share", _("Share"), "share", PERCENT, None),
     Figure("chips", _("Chips"), "chips", COUNT, None, word=_("chips")),
     Figure("tokens", _("Tokens"), "tokens", COUNT, None, word=_("tokens")),
     Figure("seconds", _("Time"), "s", DURATION, LOWER),
-    Figure("hours", _("Time"), "h", DURATION, LOWER),
+    # A step that converts to hours says so: it stays in hours (the step before gives the time in days).
+    Figure("hours", _("Time in hours"), "h", COUNT, LOWER, word=_("hours")),
     Figure("chip_hours", _("Chip-hours"), "chip-hours", COUNT, None, word=_("chip-hours")),
     Figure("ratio", _("Ratio"), "×", PLAIN, None),
 )
 
+# The unit codes of the estimators' working steps (catalog.estimators) -> the figure each is written as.
+ESTIMATE_UNITS = {
+    "B": "bytes",
+    "B/s": "byte_rate",
+    "FLOP/s": "flop_rate",
+    "FLOP": "flop",
+    "tokens/s": "tokens_per_s",
+    "USD": "usd",
+    "USD/h": "usd_per_hour",
+    "share": "share",
+    "chips": "chips",
+    "tokens": "tokens",
+    "s": "seconds",
+    "h": "hours",
+    "chip-hours": "chip_hours",
+    "×": "ratio",
+}
+
 GENERAL = _figures(Figure("release_date", _("Release date"), "date", DATE, None))
 
 FIGURES = {**GENERAL, **HARDWARE, **DERIVED, **MODEL, **PRICES, **TRAINING, **ESTIMATES}
+# The figures a list endpoint's CSV names with their unit: stored and derived catalog fields, not estimator outputs.
+CSV_FIGURES = {**HARDWARE, **DERIVED, **MODEL, **PRICES, **TRAINING}
 
 # Stored chip figure -> its unit, in display order (the API, the CSV and the detail page); "choice" for a choice.
 HARDWARE_FIGURES = {name: figure.unit or figure.kind for name, figure in HARDWARE.items()}
@@ -228,6 +256,20 @@ def figure(name):
     return FIGURES[name]
 
 
+def csv_header(field):
+    """A CSV column for an API field: "bf16_flops (FLOP/s)" for a registered figure, the field name otherwise."""
+    registered = CSV_FIGURES.get(field)
+    return registered.header() if registered else field
+
+
 def format_figure(name, value):
     """Any figure, formatted the one way the site writes it ("989 TFLOP/s", "$1.52M", "179 days")."""
+    return FIGURES[name].format(value)
+
+
+def format_estimate(value, unit):
+    """An estimator's value by its step unit ("B", "h", "USD"...); a unit-less value with an SI prefix."""
+    name = ESTIMATE_UNITS.get(unit)
+    if name is None:
+        return formatting.si(value)
     return FIGURES[name].format(value)

@@ -78,9 +78,9 @@ def plain(value, symbol=""):
     if value is None or value == "":
         return ""
     number = float(value)
+    if symbol == "×":  # a ratio of estimate to reported: two decimals say how close (1.00×, 0.85×)
+        return f"{number:,.2f}×" if abs(number) < 100 else f"{number:,.0f}×"
     text = f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.3g}"
-    if symbol == "×":
-        return f"{text}×"
     return f"{text} {symbol}".strip()
 
 
@@ -196,7 +196,6 @@ def formatted(value, *, kind, unit="", symbol="", word=""):
         text = count(value)
     elif kind == "money":
         text = money(value)
-        return f"{text}/h" if unit == "USD per hour" else text
     elif kind == "price":
         return price(value)
     elif kind == "date":

@@ -354,7 +354,7 @@ class TestCSV:
         response = api.get("/api/v1/hardware/", {"vendor": "nvidia"}, HTTP_ACCEPT="text/csv")
         rows = csv_rows(response)
         assert [row["slug"] for row in rows] == ["nvidia-a100", "nvidia-h100"]
-        assert float(rows[1]["ridge_point"]) == pytest.approx(989.4e12 / 3.35e12)
+        assert float(rows[1]["ridge_point (FLOP per byte)"]) == pytest.approx(989.4e12 / 3.35e12)
 
     def test_price_history_as_csv(self, api):
         rows = csv_rows(api.get("/api/v1/models/gpt-3/prices/", {"format": "csv"}))

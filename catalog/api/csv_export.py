@@ -1,5 +1,10 @@
 """CSV for every list endpoint: the list serializer's fields, flattened, streamed in chunks.
 
+Values stay as the API gives them (SI numbers, ISO dates), machine-readable; each header is the API field
+name followed by its unit from ``catalog.figures`` where the name does not already say it
+("bf16_flops (FLOP/s)", "input_per_mtok (USD per 1M tokens)", "memory_bytes"): the text before " (" is the
+JSON key, so the columns are stable and a script can strip the unit.
+
 The export honours the list's filters and ordering but not its pagination: it is the whole selection,
 written as it is read (``iterator`` with prefetching per chunk), never held in memory whole. Text a
 spreadsheet would run as a formula is quoted (``catalog.csv_safety``).
@@ -12,6 +17,7 @@ from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
 
 from catalog.csv_safety import safe_cell
+from catalog.figures import csv_header
 
 CHUNK_SIZE = 500
 JOIN = " | "
@@ -43,7 +49,7 @@ class _Line(io.StringIO):
 def csv_lines(rows, columns):
     buffer = _Line()
     writer = csv.writer(buffer)
-    yield buffer.write_row(writer, columns)
+    yield buffer.write_row(writer, [csv_header(column) for column in columns])
     for row in rows:
         yield buffer.write_row(writer, [safe_cell(flatten(row.get(column))) for column in columns])
 

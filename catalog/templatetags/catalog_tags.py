@@ -1,20 +1,26 @@
-"""Formatting for people: SI prefixes with units, confidence badges, sortable headers, query strings."""
+"""Formatting for people: figures from the registry, confidence badges, sortable headers, query strings.
+
+``{{ value|figure:"bf16_flops" }}`` writes any figure the one way ``catalog.figures`` says; the older filters
+(``si``, ``count``, ``money``...) remain for numbers that are not a registered figure.
+"""
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog import formatting
 from catalog.choices import Confidence
-from catalog.comparisons import least_certain
-from catalog.models.hardware import DERIVED_METRICS
+from catalog.comparisons import compare_models, least_certain
+from catalog.figures import DERIVED_METRICS, FIGURES, format_estimate
 
 register = template.Library()
 register.filter("si", formatting.si)
 register.filter("count", formatting.count)
 register.filter("money", formatting.money)
+register.filter("price", formatting.price)
+register.filter("span", formatting.span)
 register.filter("duration", formatting.duration)
 register.filter("percent", formatting.percent)
 register.filter("when", formatting.when)
@@ -47,8 +53,11 @@ def query_with(context, **changes):
 
 
 @register.simple_tag(takes_context=True)
-def sortable_header(context, field, label):
-    """A ``<th>`` that sorts by ``field``, reverses on the next click, and tells screen readers the order."""
+def sortable_header(context, field, label, css=""):
+    """A ``<th>`` that sorts by ``field``, reverses on the next click, and tells screen readers the order.
+
+    ``css`` classes the header like its cells ("num" right-aligns a column of numbers).
+    """
     current = context["request"].GET.get("ordering", "")
     if current == field:
         target, state, arrow = f"-{field}", "ascending", " ▲"
@@ -57,7 +66,14 @@ def sortable_header(context, field, label):
     else:
         target, state, arrow = field, "none", ""
     href = query_with(context, ordering=target, page=None)
-    return format_html('<th scope="col" aria-sort="{}"><a href="{}">{}{}</a></th>', state, href, label, arrow)
+    return format_html(
+        '<th scope="col"{} aria-sort="{}"><a href="{}">{}{}</a></th>',
+        format_html(' class="{}"', css) if css else "",
+        state,
+        href,
+        label,
+        arrow,
+    )
 
 
 @register.simple_tag
@@ -76,47 +92,112 @@ def source_links(obj):
     )
 
 
-# Units as stored (and named in the API) -> their symbol on a page: 80e9 "byte" reads "80 GB".
-SHORT_UNITS = {"byte": "B", "byte/s": "B/s"}
+@register.simple_tag
+def other_names(item, detail=False):
+    """A row's other names, each once and only where it adds something to the name already shown.
+
+    Korean pages name a row in Korean where it has a Korean name, so the English name follows it; English pages
+    keep their lists in English and give the Korean (or local-script) name on the detail page, labelled.
+    """
+    if not hasattr(item, "name"):  # a glossary concept: bilingual by design, its other name always beside it
+        return format_html(' <span class="muted">{}</span>', item.other_name)
+    name, name_ko, local = item.name, getattr(item, "name_ko", ""), getattr(item, "local_name", "")
+    shown = {item.display_name}
+    names = []
+    if get_language() == "ko":
+        if name not in shown:
+            names.append((_("English name"), "en", name))
+    elif detail and name_ko and name_ko not in shown:
+        names.append((_("Korean name"), "ko", name_ko))
+    if detail and local and local not in {*shown, name, name_ko}:
+        names.append((_("Local name"), "", local))
+    if not names:
+        return ""
+    if detail:
+        return format_html(
+            '<p class="other-names muted">{}</p>',
+            format_html_join(" · ", '{}: <span lang="{}">{}</span>', names),
+        )
+    return format_html_join("", ' <span class="muted" lang="{}">{}</span>', (name[1:] for name in names))
 
 
-def formatted(value, unit):
-    if unit == "count":
-        return formatting.count(value)
-    if unit == "date":
-        return formatting.when(value)
-    if unit in ("USD",):
-        return formatting.money(value)
-    if unit == "tokens":
-        return f"{value:,} {gettext('tokens')}"
-    if unit in ("nm", "mm²", "W", ""):
-        return f"{value:,.6g} {unit}".strip()
-    return formatting.si(value, SHORT_UNITS.get(unit, unit))
+@register.filter
+def figure(value, name):
+    """``{{ chip.bf16_flops|figure:"bf16_flops" }}`` -> "989 TFLOP/s"; empty for unknown values (use ``default``)."""
+    return FIGURES[name].format(value)
+
+
+BETTER_WORDS = {"higher": _("Higher is better"), "lower": _("Lower is better")}
+BETTER_ARROWS = {"higher": "↑", "lower": "↓"}
+
+
+@register.simple_tag
+def better_marker(better):
+    """An arrow saying which direction of a figure is better, with the words for screen readers and hover."""
+    if better not in BETTER_WORDS:
+        return ""
+    words = BETTER_WORDS[better]
+    return format_html(
+        ' <span class="better" title="{}" aria-hidden="true">{}</span><span class="visually-hidden">({})</span>',
+        words,
+        BETTER_ARROWS[better],
+        words,
+    )
+
+
+@register.simple_tag
+def model_comparison(models):
+    """``{% model_comparison compared_models as rows %}``: the models' figures side by side (comparisons)."""
+    return compare_models(models)
+
+
+@register.filter
+def figure_text(text, name):
+    """A figure kept as text (a discrepancy's value): formatted when it is a registered number, else as it is."""
+    registered = FIGURES.get(name)
+    if registered is None or registered.kind in ("choice", "date"):
+        return text
+    try:
+        return registered.format(float(text))
+    except (TypeError, ValueError):
+        return text
+
+
+@register.filter
+def estimate(value, unit):
+    """``{{ step.value|estimate:step.unit }}``: an estimator's value as the registry writes its unit."""
+    return format_estimate(value, unit)
+
+
+@register.simple_tag
+def figure_label(name):
+    return FIGURES[name].label
 
 
 @register.simple_tag
 def fact(obj, field, unit=""):
     """One stored figure: label, value in human units, the row's confidence and source links. Empty if unknown.
 
-    A field with choices shows its label.
+    Label and format come from ``catalog.figures`` (``unit`` is kept for old callers and ignored); a field
+    with choices shows its label.
     """
     value = getattr(obj, field)
     if value in (None, ""):
         return ""
-    model_field = obj._meta.get_field(field)
-    label = model_field.verbose_name
-    if model_field.choices:
+    registered = FIGURES[field]
+    label = capfirst(registered.label)
+    if obj._meta.get_field(field).choices:
         return format_html(
             '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
-            capfirst(label),
+            label,
             getattr(obj, f"get_{field}_display")(),
             confidence_badge(obj.confidence),
         )
     return format_html(
         '<tr><th scope="row">{}</th><td class="num confidence-{}">{}</td><td>{} {}</td></tr>',
-        capfirst(label),
+        label,
         obj.confidence,
-        formatted(value, unit),
+        registered.format(value),
         confidence_badge(obj.confidence),
         source_links(obj),
     )
@@ -135,9 +216,9 @@ def derived_fact(chip, name):
         '<td>{} <span class="muted">= {} / {}</span> {}</td></tr>',
         metric.label,
         confidence,
-        formatting.si(value, "") + " " + metric.unit,
+        metric.format(value),
         confidence_badge(confidence),
-        chip._meta.get_field(metric.numerator).verbose_name,
-        chip._meta.get_field(metric.denominator).verbose_name,
+        FIGURES[metric.numerator].label,
+        FIGURES[metric.denominator].label,
         source_links(chip),
     )

@@ -6,12 +6,16 @@ its message with a 400 and the defaults below it. Query counts do not grow with 
 
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from catalog import estimating
 from catalog.estimating_text import token_rules, working
-from catalog.models import FoundationModel, Hardware
+from catalog.figures import FIGURES
+from catalog.models import FoundationModel, Hardware, PricePoint
+from catalog.models.price_checks import with_last_check
 from catalog.views.estimator_forms import MatrixForm, PairForm, TokenForm, TrainingForm
 
 
@@ -23,30 +27,43 @@ def bound(form_class, data):
 
 
 def fit_matrix(request):
+    """Models × chips. Bounded work per page: MAX_MATRIX_MODELS rows (paged, or the models picked) by
+    MAX_MATRIX_CHIPS columns; chips left empty means each cell on the fewest chips that hold its model."""
     form, invalid = bound(MatrixForm, request.GET)
     values = form.cleaned_data if form.is_bound and not invalid else {"access": "open-weights"}
     settings = form.settings()
     metric = values.get("metric") or "tokens"
-    models = estimating.matrix_models(family=values.get("family", ""), access=values.get("access", ""))
-    chips = estimating.matrix_chips(
-        vendor=values.get("vendor"), kind=values.get("kind", ""), priced=values.get("priced")
-    )
-    models = list(models[: estimating.MAX_MATRIX_MODELS + 1])
+    picked_models, picked_chips = values.get("models"), values.get("hardware")
+    if picked_models:
+        models = picked_models.order_by("name")
+    else:
+        models = estimating.matrix_models(family=values.get("family", ""), access=values.get("access", ""))
+    if picked_chips:
+        chips = picked_chips.select_related("vendor").order_by("vendor__name", "name")
+    else:
+        chips = estimating.matrix_chips(
+            vendor=values.get("vendor"), kind=values.get("kind", ""), priced=values.get("priced")
+        )
+    page = Paginator(models, estimating.MAX_MATRIX_MODELS).get_page(request.GET.get("page"))
     chips = list(chips[: estimating.MAX_MATRIX_CHIPS + 1])
     matrix = estimating.fit_matrix(
-        models[: estimating.MAX_MATRIX_MODELS], chips[: estimating.MAX_MATRIX_CHIPS], settings=settings, metric=metric
+        page.object_list, chips[: estimating.MAX_MATRIX_CHIPS], settings=settings, metric=metric
     )
+    for row in matrix["rows"]:
+        for cell in row["cells"]:
+            chosen = cell["estimate"].chips if cell["estimate"] else settings["chips"]
+            cell["query"] = pair_query({**settings, "chips": chosen or 1})
     context = {
         "form": form,
         "settings": settings,
+        "auto_chips": settings["chips"] is None,
         "metric": metric,
         "matrix": matrix,
-        "more_models": len(models) > estimating.MAX_MATRIX_MODELS,
+        "page": page,
         "more_chips": len(chips) > estimating.MAX_MATRIX_CHIPS,
         "max_models": estimating.MAX_MATRIX_MODELS,
         "max_chips": estimating.MAX_MATRIX_CHIPS,
         "query": request.GET.urlencode(),
-        "pair_query": pair_query(settings),
         "check": estimating.method_check(),
     }
     return render(request, "catalog/estimators/matrix.html", context, status=400 if invalid else 200)
@@ -103,18 +120,71 @@ def token_calculator(request):
         "cached_tokens": values["cached_tokens"],
         "output_tokens": values["output_tokens"],
     }
+    shown = costs[:TOKEN_COSTS_SHOWN]
+    with_last_checks([cost.price.key for cost in shown])
     context = {
         "form": form,
         "values": values,
         "input_tokens": input_tokens,
         "counted": counted,
         "counted_working": working(counted) if counted else None,
-        "costs": costs[:TOKEN_COSTS_SHOWN],
+        "costs": shown,
         "costs_total": len(costs),
         "every_cost_url": reverse("api:estimate-tokens") + "?" + urlencode(same_request),
         "rules": token_rules(),
     }
     return render(request, "catalog/estimators/tokens.html", context, status=400 if invalid else 200)
+
+
+def with_last_checks(prices):
+    """Give the price points shown their ``last_checked_on`` (one query for all, whatever their number)."""
+    checks = dict(
+        with_last_check(PricePoint.objects.filter(pk__in=[price.pk for price in prices])).values_list(
+            "pk", "last_checked_on"
+        )
+    )
+    for price in prices:
+        price.last_checked_on = checks.get(price.pk)
+
+
+TRAINING_RUNS_SHOWN = 20  # the chosen model's runs, then the newest complete ones; the API lists every run
+
+
+def why_not_estimated(row, what):
+    """Why a run's estimated time or cost is missing, in words for the cell's title."""
+    run = row["run"]
+    if not run.chip_count:
+        return _("The run's chip count is not recorded.")
+    if not run.hardware_id:
+        return _("The run's chip is not recorded.")
+    if row["estimate"].flop is None:
+        return _("Neither 6 · N · D nor a reported training compute is known for this model.")
+    if row["hours"] is None:
+        return _("The chip's peak FLOP/s at this precision is not recorded.")
+    return _("The catalog has no current on-demand cloud price for this chip.") if what == "cost" else ""
+
+
+def described_runs(rows, model):
+    """The rows worth showing, each with its estimated cells formatted or the reason they are missing.
+
+    The chosen model's runs come first, then the runs with the most figures to set side by side, newest first.
+    """
+
+    def rank(row):
+        ratios = sum(row[name] is not None for name in ("flop_ratio", "hours_ratio", "cost_ratio"))
+        released = row["run"].model.release_date
+        return (row["run"].model_id == getattr(model, "pk", None), ratios, released.toordinal() if released else 0)
+
+    shown = sorted(rows, key=rank, reverse=True)[:TRAINING_RUNS_SHOWN]
+    for row in shown:
+        estimate = row["estimate"]
+        row["flop_text"] = FIGURES["flop"].format(estimate.flop) if estimate.flop_source == "6ND" else ""
+        row["flop_missing"] = _("The model's parameters or training tokens are not recorded.")
+        row["hours_text"] = FIGURES["duration_hours"].format(row["hours"])
+        row["hours_missing"] = why_not_estimated(row, "hours")
+        row["cost_text"] = FIGURES["cost_usd"].format(row["cost"])
+        row["cost_missing"] = why_not_estimated(row, "cost")
+    return shown
 
 
 def training_estimator(request):
@@ -134,6 +204,7 @@ def training_estimator(request):
         )
     if not form.is_bound:
         form = TrainingForm(initial={"model": model, "hardware": chip})
+    runs = estimating.training_comparisons(utilization=utilization, precision=precision)
     context = {
         "form": form,
         "model": model,
@@ -143,6 +214,7 @@ def training_estimator(request):
         "cloud_price": cost.offering,
         "estimate": estimate,
         "working": working(estimate) if estimate else None,
-        "runs": estimating.training_comparisons(utilization=utilization, precision=precision),
+        "runs": described_runs(runs, model),
+        "runs_total": len(runs),
     }
     return render(request, "catalog/estimators/training.html", context, status=400 if invalid else 200)
