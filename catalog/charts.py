@@ -1,9 +1,11 @@
 """Figures as pure functions: rows in, a plotly Figure out. Pages hand ``figure_json`` to the browser.
 
 Every string that comes from the database is HTML-escaped before it reaches a figure: plotly renders a
-small HTML subset in names, hover text and labels. Numbers stay in SI units; axes say which. Titles, axis
-labels and hover text are translated at call time (figures are built per request, in the reader's language);
-rows show their ``display_name`` (the Korean name on Korean pages).
+small HTML subset in names, hover text and labels. Numbers stay in SI units; axes say which, and log axes
+label their decades (``catalog.chart_style``). Hover text formats values the one way the site does
+(``catalog.figures``). A vendor or organization has one colour on every chart. Titles, axis labels and
+hover text are translated at call time; rows show their ``display_name`` (the Korean name on Korean pages).
+Token prices have their own module, ``catalog.price_charts``.
 """
 
 import datetime
@@ -15,18 +17,32 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.chart_style import (
+    DASHES,
+    LEGEND_OUTSIDE,
+    colour_for,
+    count_label,
+    country_name,
+    exponent_label,
+    log_axis,
+    plain_label,
+    si_label,
+)
 from catalog.choices import HardwareKind
-from catalog.formatting import si
-from catalog.models.hardware import DERIVED_METRICS, HARDWARE_FIGURES
+from catalog.figures import DERIVED_METRICS, FIGURES, HARDWARE_FIGURES, HIGHER, LOWER
 
+# Kept for the benchmark figures (catalog.benchmarking.charts), whose units take SI prefixes.
 LOG_AXIS = {"type": "log", "exponentformat": "SI"}
 BASE_LAYOUT = {
     "template": "plotly_white",
-    "margin": {"l": 70, "r": 20, "t": 40, "b": 60},
+    "margin": {"l": 70, "r": 20, "t": 30, "b": 50},
     "hovermode": "closest",
-    "legend": {"orientation": "h", "y": -0.2},
+    "legend": LEGEND_OUTSIDE,
     "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
 }
+# Vendors drawn in their own colour on a scatter; the rest share one grey series.
+MAX_VENDOR_SERIES = 10
+OTHER_COLOUR = "#9e9e9e"
 
 
 def figure_json(figure):
@@ -43,9 +59,38 @@ def name_of(row):
     return escape(getattr(row, "display_name", None) or row.name)
 
 
+def shown(name, value):
+    """A value as the site writes it (``catalog.figures``), escaped for a plotly label."""
+    return escape(FIGURES[name].format(value)) if value is not None else _("unknown")
+
+
 def year_fraction(date):
     start = datetime.date(date.year, 1, 1)
     return date.year + (date - start).days / 365.25
+
+
+def by_vendor(chips, *, limit=None):
+    """Chips grouped by vendor, largest group first; past ``limit`` vendors the rest share key None."""
+    groups, vendors = {}, {}
+    for chip in chips:
+        key = getattr(chip.vendor, "pk", None) or getattr(chip.vendor, "slug", None) or chip.vendor.name
+        vendors[key] = chip.vendor
+        groups.setdefault(key, []).append(chip)
+    ranked = sorted(
+        ((vendors[key], rows) for key, rows in groups.items()),
+        key=lambda item: (-len(item[1]), name_of(item[0]).lower()),
+    )
+    if limit is None or len(ranked) <= limit:
+        return ranked
+    others = [chip for _vendor, rows in ranked[limit - 1 :] for chip in rows]
+    return [*ranked[: limit - 1], (None, others)]
+
+
+def vendor_look(vendor):
+    """Name and colour of a vendor series (None: the "other vendors" series)."""
+    if vendor is None:
+        return _("Other vendors"), OTHER_COLOUR
+    return name_of(vendor), colour_for(vendor)
 
 
 # ------------------------------------------------------------------------------------------ Moore's law
@@ -82,57 +127,65 @@ def fit_doubling_time(points):
 
 
 def moores_law(chips):
-    """Transistors per chip against release date, CPUs and accelerators as two series, each with its fit."""
+    """Transistors per chip against release date, one colour per vendor (CPUs as squares, AI chips as
+    circles), and a fitted doubling line for CPUs and for accelerators."""
     cpus, accelerators = _("Microprocessors (CPU)"), _("AI accelerators")
-    series = {cpus: [], accelerators: []}
-    for chip in chips:
-        if chip.transistors and chip.release_date:
-            series[cpus if chip.kind == HardwareKind.CPU else accelerators].append(chip)
+    dated = [chip for chip in chips if chip.transistors and chip.release_date]
     figure = go.Figure()
-    fits = {}
-    for (name, rows), colour in zip(series.items(), ("#6c757d", "#d62728"), strict=True):
-        if not rows:
-            continue
-        fit = fit_doubling_time([(year_fraction(chip.release_date), chip.transistors) for chip in rows])
-        fits[name] = fit
-        label = (
-            _("%(series)s: doubling every %(years).1f years") % {"series": name, "years": fit.doubling_years}
-            if fit
-            else name
-        )
+    for vendor, rows in by_vendor(dated, limit=MAX_VENDOR_SERIES):
+        name, colour = vendor_look(vendor)
         figure.add_trace(
             go.Scatter(
                 x=[chip.release_date.isoformat() for chip in rows],
                 y=[chip.transistors for chip in rows],
                 mode="markers",
-                name=label,
-                marker={"color": colour, "size": 9, "opacity": 0.8},
+                name=name,
+                marker={
+                    "color": colour,
+                    "size": 9,
+                    "opacity": 0.85,
+                    "symbol": ["square" if chip.kind == HardwareKind.CPU else "circle" for chip in rows],
+                    "line": {"width": 0.5, "color": "#333"},
+                },
                 text=[name_of(chip) for chip in rows],
-                customdata=[[name_of(chip.vendor), chip.process_nm or "?"] for chip in rows],
+                customdata=[
+                    [name_of(chip.vendor), count_label(chip.transistors), chip.process_nm or "?"] for chip in rows
+                ],
                 hovertemplate="<b>%{text}</b><br>%{customdata[0]}, %{x|%Y-%m}<br>"
                 + _("Transistors")
-                + ": %{y:.3s}<br>"
+                + ": %{customdata[1]}<br>"
                 + _("Process node")
-                + ": %{customdata[1]} nm<extra></extra>",
+                + ": %{customdata[2]} nm<extra></extra>",
             )
         )
+    fits = {}
+    for series, rows, colour in (
+        (cpus, [chip for chip in dated if chip.kind == HardwareKind.CPU], "#555555"),
+        (accelerators, [chip for chip in dated if chip.kind != HardwareKind.CPU], "#d62728"),
+    ):
+        if not rows:
+            continue
+        fit = fit_doubling_time([(year_fraction(chip.release_date), chip.transistors) for chip in rows])
+        fits[series] = fit
         if fit:
             start, end = math.floor(fit.start_year), math.ceil(fit.end_year)
+            label = _("%(series)s: doubling every %(years).1f years") % {"series": series, "years": fit.doubling_years}
             figure.add_trace(
                 go.Scatter(
                     x=[f"{start}-01-01", f"{end}-01-01"],
                     y=[fit.at(start), fit.at(end)],
                     mode="lines",
-                    line={"color": colour, "dash": "dot"},
-                    name=_("fit (%(series)s)") % {"series": name},
+                    line={"color": colour, "dash": "dot", "width": 2},
+                    name=label,
                     hoverinfo="skip",
-                    showlegend=False,
                 )
             )
     figure.update_layout(
         layout(
             xaxis={"title": _("Release date")},
-            yaxis={**LOG_AXIS, "title": _("Transistors per chip (log scale)")},
+            yaxis=log_axis(
+                [chip.transistors for chip in dated], count_label, title=_("Transistors per chip (log scale)")
+            ),
         )
     )
     return figure, fits
@@ -151,33 +204,58 @@ VENDOR_METRICS = {
         "tdp_watts": gettext_lazy("TDP"),
     }.items()
 }
+# A metric spanning more than this ratio goes on a log axis, so the smallest chips stay visible.
+LOG_SPAN = 30
+BAR_HEIGHT_PX = 22
 
 
 def vendor_comparison(chips, metric):
-    """One bar per chip holding ``metric``, grouped and coloured by vendor, newest last within a vendor."""
+    """Horizontal bars, one per chip holding ``metric``, largest on top, coloured by vendor.
+
+    The chart grows with the number of chips (``layout.height``) so every name stays readable.
+    """
     label, unit = VENDOR_METRICS[metric]
-    by_vendor = {}
-    for chip in chips:
-        if getattr(chip, metric) is not None:
-            by_vendor.setdefault(name_of(chip.vendor), []).append(chip)
+    rows = sorted((chip for chip in chips if getattr(chip, metric)), key=lambda chip: getattr(chip, metric))
+    values = [getattr(chip, metric) for chip in rows]
     figure = go.Figure()
-    for vendor, rows in sorted(by_vendor.items()):
+    for vendor, vendor_rows in by_vendor(rows):
+        name, colour = vendor_look(vendor)
         figure.add_trace(
             go.Bar(
-                x=[name_of(chip) for chip in rows],
-                y=[getattr(chip, metric) for chip in rows],
-                name=vendor,
-                customdata=[[chip.release_date.year if chip.release_date else "?", chip.confidence] for chip in rows],
-                hovertemplate=f"<b>%{{x}}</b><br>%{{y:.3s}} {unit}<br>"
+                orientation="h",
+                y=[name_of(chip) for chip in vendor_rows],
+                x=[getattr(chip, metric) for chip in vendor_rows],
+                name=name,
+                marker={"color": colour},
+                customdata=[
+                    [
+                        shown(metric, getattr(chip, metric)),
+                        chip.release_date.year if chip.release_date else "?",
+                        chip.confidence,
+                    ]
+                    for chip in vendor_rows
+                ],
+                hovertemplate=f"<b>%{{y}}</b> ({name})<br>%{{customdata[0]}}<br>"
                 + _("Released")
-                + ": %{customdata[0]}, %{customdata[1]}<extra></extra>",
+                + ": %{customdata[1]}, %{customdata[2]}<extra></extra>",
             )
         )
+    logarithmic = bool(values) and max(values) / min(values) > LOG_SPAN
+    title = f"{label} ({unit})" + (" " + _("(log scale)") if logarithmic else "")
+    xaxis = log_axis(values, si_label, title=title) if logarithmic else {"title": title, "exponentformat": "SI"}
     figure.update_layout(
         layout(
-            xaxis={"title": _("Chip"), "tickangle": -45, "automargin": True},
-            yaxis={"title": f"{label} ({unit})", "exponentformat": "SI"},
-            barmode="group",
+            xaxis={**xaxis, "automargin": True, "side": "top" if len(rows) > 25 else "bottom"},
+            yaxis={
+                "categoryorder": "array",
+                "categoryarray": [name_of(chip) for chip in rows],
+                "automargin": True,
+                "tickfont": {"size": 11},
+            },
+            barmode="overlay",
+            bargap=0.25,
+            height=max(360, 120 + BAR_HEIGHT_PX * len(rows)),
+            meta={"logarithmic": logarithmic},
         )
     )
     return figure
@@ -186,48 +264,70 @@ def vendor_comparison(chips, metric):
 # ---------------------------------------------------------------------------- power, performance, area
 
 
-def ppa(chips):
-    """FLOP/s per watt against FLOP/s per mm², marker area by transistor count, one series per vendor.
-
-    Chips must come from ``Hardware.objects.with_derived_metrics()``; those missing either ratio are left out.
-    """
-    by_vendor = {}
+def ppa_coverage(chips):
+    """How many chips the PPA chart draws, and why the others are left out (a chip may lack several)."""
+    coverage = {"drawn": 0, "left_out": 0, "no_die_area": 0, "no_power": 0, "no_throughput": 0}
     for chip in chips:
         if chip.bf16_flops_per_watt and chip.bf16_flops_per_mm2:
-            by_vendor.setdefault(name_of(chip.vendor), []).append(chip)
-    largest = max((chip.transistors or 0 for rows in by_vendor.values() for chip in rows), default=0) or 1
+            coverage["drawn"] += 1
+            continue
+        coverage["left_out"] += 1
+        coverage["no_die_area"] += not chip.die_area_mm2
+        coverage["no_power"] += not chip.tdp_watts
+        coverage["no_throughput"] += not chip.bf16_flops
+    return coverage
+
+
+def ppa(chips):
+    """FLOP/s per watt against FLOP/s per mm², marker area by transistor count, one colour per vendor.
+
+    Chips must come from ``Hardware.objects.with_derived_metrics()``; those missing either ratio are left
+    out (``ppa_coverage`` counts them for the page).
+    """
+    drawn = [chip for chip in chips if chip.bf16_flops_per_watt and chip.bf16_flops_per_mm2]
+    largest = max((chip.transistors or 0 for chip in drawn), default=0) or 1
     figure = go.Figure()
-    for vendor, rows in sorted(by_vendor.items()):
+    for vendor, rows in by_vendor(drawn):
+        name, colour = vendor_look(vendor)
         figure.add_trace(
             go.Scatter(
                 x=[chip.bf16_flops_per_mm2 for chip in rows],
                 y=[chip.bf16_flops_per_watt for chip in rows],
                 mode="markers",
-                name=vendor,
+                name=name,
                 marker={
+                    "color": colour,
                     "size": [8 + 32 * math.sqrt((chip.transistors or 0) / largest) for chip in rows],
                     "opacity": 0.75,
                     "line": {"width": 1, "color": "#333"},
                 },
                 text=[name_of(chip) for chip in rows],
                 customdata=[
-                    [f"{chip.transistors:.3g}" if chip.transistors else "?", chip.process_nm or "?"] for chip in rows
+                    [
+                        shown("bf16_flops_per_mm2", chip.bf16_flops_per_mm2),
+                        shown("bf16_flops_per_watt", chip.bf16_flops_per_watt),
+                        count_label(chip.transistors) if chip.transistors else "?",
+                        chip.process_nm or "?",
+                    ]
+                    for chip in rows
                 ],
-                hovertemplate="<b>%{text}</b><br>%{x:.3s} FLOP/s per mm²<br>%{y:.3s} FLOP/s per W<br>"
+                hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{customdata[1]}<br>"
                 + _("Transistors")
-                + ": %{customdata[0]}, %{customdata[1]} nm<extra></extra>",
+                + ": %{customdata[2]}, %{customdata[3]} nm<extra></extra>",
             )
         )
     figure.update_layout(
         layout(
-            xaxis={
-                **LOG_AXIS,
-                "title": _("Performance per area (%(unit)s)") % {"unit": DERIVED_METRICS["bf16_flops_per_mm2"].unit},
-            },
-            yaxis={
-                **LOG_AXIS,
-                "title": _("Performance per watt (%(unit)s)") % {"unit": DERIVED_METRICS["bf16_flops_per_watt"].unit},
-            },
+            xaxis=log_axis(
+                [chip.bf16_flops_per_mm2 for chip in drawn],
+                si_label,
+                title=_("Performance per area (%(unit)s)") % {"unit": DERIVED_METRICS["bf16_flops_per_mm2"].unit},
+            ),
+            yaxis=log_axis(
+                [chip.bf16_flops_per_watt for chip in drawn],
+                si_label,
+                title=_("Performance per watt (%(unit)s)") % {"unit": DERIVED_METRICS["bf16_flops_per_watt"].unit},
+            ),
         )
     )
     return figure
@@ -269,16 +369,25 @@ def roofline(chips, workloads=()):
     """
     intensities = [2 ** (exponent / 4) for exponent in range(-24, 57)]  # 1/64 to 16384 FLOP per byte
     figure = go.Figure()
+    dashes_used = {}
     for chip in chips:
         ridge = chip.bf16_flops / chip.memory_bandwidth
         xs = sorted({*intensities, ridge})
+        colour = colour_for(chip.vendor)
+        dash = DASHES[dashes_used.get(colour, 0) % len(DASHES)]  # two chips of one vendor: same colour
+        dashes_used[colour] = dashes_used.get(colour, 0) + 1
+        peak = shown("bf16_flops", chip.bf16_flops)
+        bandwidth = shown("memory_bandwidth", chip.memory_bandwidth)
         figure.add_trace(
             go.Scatter(
                 x=xs,
                 y=[min(chip.bf16_flops, chip.memory_bandwidth * x) for x in xs],
                 mode="lines",
+                line={"color": colour, "dash": dash, "width": 2.5},
                 name=name_of(chip),
-                hovertemplate=f"<b>{name_of(chip)}</b><br>%{{x:.3g}} FLOP/byte → %{{y:.3s}} FLOP/s<br>"
+                hovertemplate=f"<b>{name_of(chip)}</b><br>%{{x:.3g}} FLOP/byte → %{{y:.3s}}FLOP/s<br>"
+                + _("Peak")
+                + f": {peak}, {bandwidth}<br>"
                 + _("Ridge point")
                 + f": {ridge:.0f} FLOP/byte<extra></extra>",
             )
@@ -300,104 +409,11 @@ def roofline(chips, workloads=()):
         )
     figure.update_layout(
         layout(
-            xaxis={**LOG_AXIS, "title": _("Arithmetic intensity (FLOP per byte)")},
-            yaxis={**LOG_AXIS, "title": _("Attainable dense BF16 throughput (FLOP/s)")},
+            xaxis=log_axis(
+                [intensities[0], intensities[-1]], plain_label, title=_("Arithmetic intensity (FLOP per byte)")
+            ),
+            yaxis=log_axis([low, high], si_label, title=_("Attainable dense BF16 throughput (FLOP/s)")),
         )
-    )
-    return figure
-
-
-# --------------------------------------------------------------------------------------------- prices
-
-
-def offering_label(price):
-    tier = "" if price.context_tier == "standard" else f", {price.context_tier}"
-    provider = getattr(price.provider, "display_name", None) or price.provider.name
-    return f"{provider}: {price.api_model_id}{tier}"
-
-
-def price_history(prices, *, today=None):
-    """Per offering, input/output/blended USD per 1M tokens as step lines from each period's start.
-
-    A current price is drawn to ``today``; an ended one stops at its ``effective_to``.
-    """
-    today = today or datetime.date.today()
-    offerings = {}
-    for price in sorted(prices, key=lambda p: (offering_label(p), p.effective_from)):
-        offerings.setdefault(offering_label(price), []).append(price)
-    figure = go.Figure()
-    for label, periods in offerings.items():
-        kinds = (("input", _("input"), "dot"), ("output", _("output"), "dash"), ("blended", _("blended"), "solid"))
-        for kind, kind_label, dash in kinds:
-            xs, ys = [], []
-            for period in periods:
-                value = float(getattr(period, "blended_per_mtok" if kind == "blended" else f"{kind}_per_mtok"))
-                end = period.effective_to or max(today, period.effective_from)
-                if xs and xs[-1] != period.effective_from.isoformat():
-                    xs.append(None)  # a gap between periods: break the line
-                    ys.append(None)
-                xs += [period.effective_from.isoformat(), end.isoformat()]
-                ys += [value, value]
-            figure.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    line={"shape": "hv", "dash": dash},
-                    name=f"{escape(label)} ({kind_label})",
-                    legendgroup=escape(label),
-                    # Blended by default; input and output one click away in the legend.
-                    visible=True if kind == "blended" else "legendonly",
-                    hovertemplate=f"<b>{escape(label)}</b><br>{kind_label}: %{{y:$.4~f}} "
-                    + _("per 1M tokens")
-                    + "<br>"
-                    + _("from")
-                    + " %{x}<extra></extra>",
-                )
-            )
-    figure.update_layout(
-        layout(
-            xaxis={"title": _("Date")},
-            yaxis={**LOG_AXIS, "title": _("USD per 1M tokens (log scale)")},
-            legend={"orientation": "v"},
-        )
-    )
-    return figure
-
-
-def cheapest_over_time(prices, *, today=None):
-    """At each date a price changed, the lowest blended price in force among ``prices`` and who offered it."""
-    today = today or datetime.date.today()
-    dates = sorted({p.effective_from for p in prices} | {p.effective_to for p in prices if p.effective_to})
-    steps = []
-    for date in dates:
-        in_force = [price for price in prices if price.in_force_on(date)]
-        if in_force:
-            best = min(in_force, key=lambda p: p.blended_per_mtok)
-            steps.append((date, best))
-    return steps, today
-
-
-def cheapest_price_figure(prices, *, today=None):
-    steps, today = cheapest_over_time(prices, today=today)
-    xs = [date.isoformat() for date, _best in steps]
-    ys = [float(best.blended_per_mtok) for _date, best in steps]
-    labels = [escape(f"{name_of(best.model)} ({offering_label(best)})") for _date, best in steps]
-    if steps:  # carry the last step to today
-        xs, ys, labels = [*xs, today.isoformat()], [*ys, ys[-1]], [*labels, labels[-1]]
-    figure = go.Figure(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines+markers",
-            line={"shape": "hv"},
-            name=_("cheapest blended price"),
-            text=labels,
-            hovertemplate="%{x}<br>%{y:$.4~f} " + _("per 1M tokens") + "<br>%{text}<extra></extra>",
-        )
-    )
-    figure.update_layout(
-        layout(xaxis={"title": _("Date")}, yaxis={**LOG_AXIS, "title": _("Cheapest blended USD per 1M tokens (log)")})
     )
     return figure
 
@@ -408,10 +424,12 @@ SCALE_METRICS = {
     "parameters": gettext_lazy("Parameters"),
     "training_compute_flop": gettext_lazy("Training compute (FLOP)"),
 }
+SCALE_LABELS = {"parameters": count_label, "training_compute_flop": exponent_label}
 
 
 def model_scale(models, metric="parameters"):
-    """``metric`` against release date on a log axis, one series per country, organization and hardware on hover.
+    """``metric`` against release date on a log axis, one series per country (named in the reader's
+    language), organizations and training hardware on hover.
 
     Models need their organizations and training runs (with hardware) prefetched.
     """
@@ -419,34 +437,37 @@ def model_scale(models, metric="parameters"):
     for model in models:
         if getattr(model, metric) and model.release_date:
             organizations = list(model.organizations.all())
-            country = organizations[0].country if organizations else "?"
+            country = organizations[0].country if organizations else ""
             by_country.setdefault(country, []).append((model, organizations))
     figure = go.Figure()
-    for country, rows in sorted(by_country.items()):
+    label = SCALE_LABELS[metric]
+    for country, rows in sorted(by_country.items(), key=lambda item: country_name(item[0])):
         figure.add_trace(
             go.Scatter(
                 x=[model.release_date.isoformat() for model, _orgs in rows],
                 y=[getattr(model, metric) for model, _orgs in rows],
                 mode="markers",
-                name=escape(country),
-                marker={"size": 9, "opacity": 0.8},
+                name=escape(country_name(country)),
+                marker={"size": 9, "opacity": 0.8, "color": colour_for(f"country-{country}")},
                 text=[name_of(model) for model, _orgs in rows],
                 customdata=[
                     [
                         ", ".join(name_of(org) for org in organizations),
                         escape(training_hardware(model)),
+                        shown(metric, getattr(model, metric)),
                     ]
                     for model, organizations in rows
                 ],
-                hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{x|%Y-%m}: %{y:.3s}<br>"
+                hovertemplate="<b>%{text}</b><br>%{customdata[0]}<br>%{x|%Y-%m}: %{customdata[2]}<br>"
                 + _("Trained on")
                 + ": %{customdata[1]}<extra></extra>",
             )
         )
+    values = [getattr(model, metric) for rows in by_country.values() for model, _orgs in rows]
     figure.update_layout(
         layout(
             xaxis={"title": _("Release date")},
-            yaxis={**LOG_AXIS, "title": _("%(metric)s (log scale)") % {"metric": SCALE_METRICS[metric]}},
+            yaxis=log_axis(values, label, title=_("%(metric)s (log scale)") % {"metric": SCALE_METRICS[metric]}),
         )
     )
     return figure
@@ -464,57 +485,103 @@ def training_hardware(model):
 # -------------------------------------------------------------------------------------------- compare
 
 
-def relative_bars(subjects, metrics):
-    """Grouped bars of each metric relative to the best subject (1.0), real values on hover.
+@dataclass(frozen=True)
+class Compared:
+    """One metric of a comparison: its registry name, label, and a value per subject (None: unknown)."""
 
-    ``subjects``: names; ``metrics``: (label, unit, values per subject); metrics nobody has are dropped.
+    name: str
+    label: str
+    values: list
+
+
+def scores(compared):
+    """Each value as a score where 1 is the best of those compared: value / best when higher is better,
+    best / value when lower is. None where unknown; None for every value of a metric with no better
+    direction (``catalog.figures``: a larger die or a higher TDP is not better in itself)."""
+    better = FIGURES[compared.name].better
+    known = [value for value in compared.values if value]
+    if better not in (HIGHER, LOWER) or not known:
+        return None
+    best = max(known) if better == HIGHER else min(known)
+    return [(value / best if better == HIGHER else best / value) if value else None for value in compared.values]
+
+
+def relative_bars(subjects, metrics, *, neutral="omit", title=None):
+    """Grouped bars: each metric with a better direction scored against the best subject (1 = best;
+    lower-is-better metrics inverted), real values on hover.
+
+    A metric with no better direction is never scored: ``neutral="omit"`` leaves it out (listed in
+    ``layout.meta.unscored`` for the page to say so), ``neutral="relative"`` draws it hatched as a share of
+    the largest value picked. ``subjects``: names (plain text); ``metrics``: ``Compared`` rows.
     """
+    drawn, unscored = [], []
+    for compared in metrics:
+        known = [value for value in compared.values if value]
+        if not known:
+            continue
+        ratios = scores(compared)
+        if ratios is not None:
+            drawn.append(
+                (
+                    compared,
+                    ratios,
+                    _("higher is better") if FIGURES[compared.name].better == HIGHER else _("lower is better"),
+                )
+            )
+        elif neutral == "relative":
+            largest = max(known)
+            ratios = [value / largest if value else None for value in compared.values]
+            drawn.append((compared, ratios, _("neither is better: share of the largest")))
+        else:
+            unscored.append(str(compared.label))
     figure = go.Figure()
     for index, name in enumerate(subjects):
-        labels, ratios, shown = [], [], []
-        for label, unit, values in metrics:
-            known = [value for value in values if value]
-            if not known:
-                continue
-            value = values[index]
-            labels.append(label)
-            ratios.append(value / max(known) if value else None)
-            shown.append(si(value, unit) if value else _("unknown"))
         figure.add_trace(
             go.Bar(
-                x=labels,
-                y=ratios,
+                x=[escape(str(compared.label)) for compared, _ratios, _note in drawn],
+                y=[ratios[index] for _compared, ratios, _note in drawn],
                 name=escape(name),
-                customdata=shown,
-                hovertemplate=f"<b>{escape(name)}</b><br>%{{x}}: %{{customdata}}<extra></extra>",
+                marker={
+                    "pattern": {"shape": ["" if FIGURES[compared.name].better else "/" for compared, _r, _n in drawn]}
+                },
+                customdata=[[shown(compared.name, compared.values[index]), note] for compared, _r, note in drawn],
+                hovertemplate=f"<b>{escape(name)}</b><br>%{{x}}: %{{customdata[0]}}"
+                + "<br>%{customdata[1]}<extra></extra>",
             )
         )
-    figure.update_layout(layout(barmode="group", yaxis={"title": _("Relative to the best (1 = best)")}))
+    figure.update_layout(
+        layout(
+            barmode="group",
+            xaxis={"automargin": True},
+            yaxis={"title": title or _("Score against the best picked (1 = best)"), "range": [0, 1.05]},
+            meta={"unscored": unscored},
+        )
+    )
     return figure
 
 
 def hardware_comparison(comparison):
+    """The score chart of ``comparisons.compare_hardware``: every numeric figure the registry knows."""
     chips = comparison["hardware"]
     metrics = []
     for metric in comparison["metrics"]:
         values = [entry["value"] for entry in metric["values"]]
-        if metric["field"] in ("release_date", "process_nm") or not all(
-            isinstance(value, int | float) or value is None for value in values
-        ):
-            continue  # smaller is better or not a quantity: the table shows them
-        metrics.append((metric["label"], metric["unit"], values))
+        if metric["field"] not in FIGURES or not all(isinstance(v, int | float) or v is None for v in values):
+            continue  # dates and choices: the table shows them
+        metrics.append(Compared(metric["field"], metric["label"], values))
     return relative_bars([getattr(chip, "display_name", chip.name) for chip in chips], metrics)
 
 
-MODEL_COMPARED = [
-    ("parameters", gettext_lazy("Parameters"), ""),
-    ("active_parameters", gettext_lazy("Active parameters"), ""),
-    ("training_tokens", gettext_lazy("Training tokens"), ""),
-    ("training_compute_flop", gettext_lazy("Training compute"), "FLOP"),
-    ("context_length", gettext_lazy("Context length"), "tokens"),
-]
+MODEL_COMPARED = ["parameters", "active_parameters", "training_tokens", "training_compute_flop", "context_length"]
 
 
 def model_comparison(models):
-    metrics = [(label, unit, [getattr(model, field) for model in models]) for field, label, unit in MODEL_COMPARED]
-    return relative_bars([getattr(model, "display_name", model.name) for model in models], metrics)
+    metrics = [
+        Compared(field, FIGURES[field].label, [getattr(model, field) for model in models]) for field in MODEL_COMPARED
+    ]
+    return relative_bars(
+        [getattr(model, "display_name", model.name) for model in models],
+        metrics,
+        neutral="relative",
+        title=_("1 = the best picked; hatched: share of the largest (bigger is not better)"),
+    )

@@ -5,8 +5,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.charts import SCALE_METRICS, VENDOR_METRICS
+from catalog.choices import Task
 from catalog.comparisons import MAX_COMPARED, MIN_COMPARED
 from catalog.models import FoundationModel, Hardware
+from catalog.price_charts import GROUPINGS, PRICE_KINDS
 
 MAX_PRICE_MODELS = 8
 
@@ -37,7 +39,7 @@ class RooflineForm(forms.Form):
         required=False,
         label=_("Chips"),
         help_text=format_lazy(
-            _("Up to {max}; none picked shows the newest chip of each of the largest vendors."), max=MAX_COMPARED
+            _("Up to {max}; none picked shows four chips of different vendors."), max=MAX_COMPARED
         ),
     )
     model = forms.ModelChoiceField(
@@ -60,12 +62,34 @@ class RooflineForm(forms.Form):
 
 
 class PriceChartForm(forms.Form):
+    # Field order is the page's: what to compare (task), which price, how to group, then the picker.
+    task = forms.ChoiceField(
+        label=_("Task"),
+        choices=Task.choices,
+        initial=Task.CHAT,
+        required=False,
+        help_text=_("Prices are compared within one task: an embedding is not a cheaper chat model."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Price"),
+        choices=list(PRICE_KINDS.items()),
+        initial="blended",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Blended = (3 × input + output) / 4."),
+    )
+    group = forms.ChoiceField(
+        label=_("Lines"), choices=list(GROUPINGS.items()), initial="model", required=False, widget=forms.RadioSelect
+    )
     models = forms.ModelMultipleChoiceField(
         queryset=FoundationModel.objects.filter(prices__isnull=False).distinct().order_by("name"),
         to_field_name="slug",
         required=False,
         label=_("Models"),
-        help_text=_("Models whose price history to draw; none picked shows those with the most price changes."),
+        help_text=format_lazy(
+            _("Up to {max}; none picked shows the models of the task with the most price changes."),
+            max=MAX_PRICE_MODELS,
+        ),
     )
 
     def clean_models(self):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from catalog import charts, filters
+from catalog import charts, filters, price_charts
 from catalog.models import (
     Application,
     CloudPrice,
@@ -142,8 +142,9 @@ class ConceptDetail(DetailView):
 def home(request):
     chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None).select_related("vendor")
     moores_law, _fits = charts.moores_law(chips.order_by("release_date"))
-    usd_prices = PricePoint.objects.comparable().select_related("model", "provider")
-    headline = {"home-moores-law": moores_law, "home-cheapest": charts.cheapest_price_figure(list(usd_prices))}
+    # Chat models only (``comparable``): an embedding's input-only price is not a cheaper chat model.
+    chat_prices = PricePoint.objects.comparable().select_related("model", "provider")
+    headline = {"home-moores-law": moores_law, "home-cheapest": price_charts.cheapest_price_figure(list(chat_prices))}
     context = {
         "figures": figure_context(headline),
         "counts": {

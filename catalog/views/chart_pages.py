@@ -3,19 +3,26 @@
 Each page names the glossary concept behind it and links to the rows it plots (list page and API).
 """
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import charts, filters, forms
+from catalog import charts, filters, forms, price_charts
+from catalog.choices import Currency, Task
 from catalog.comparisons import comparable_hardware, compare_hardware
 from catalog.models import Concept, FoundationModel, Hardware, PricePoint, TrainingRun
 from catalog.views.figures import figure_context
 
 DEFAULT_ROOFLINE_VENDORS = 4
-DEFAULT_PRICE_MODELS = 3
+# Distinct rooflines by default: four vendors, peaks from 0.26 to 1.3 PFLOP/s, bandwidths from 1.5 to 5.3 TB/s.
+DEFAULT_ROOFLINE_CHIPS = ["nvidia-h100-sxm", "amd-mi300x", "google-tpu-v5p", "furiosa-rngd"]
+# A well-known dense open-weights model people self-host.
+DEFAULT_ROOFLINE_MODEL = "llama-3-70b"
+DEFAULT_PRICE_MODELS = 4
+# The default price chart answers "how did GPT-4-class prices fall?": frontier chat models from 2023 on.
+DEFAULT_CHAT_PRICE_MODELS = ["gpt-4", "gpt-4-turbo", "gpt-4o", "claude-3-5-sonnet", "llama-3-70b"]
 
 
 def chart_page(request, template, *, title, concept_slugs, figures, form=None, rows_url="", api_url="", **extra):
@@ -74,21 +81,27 @@ def vendor_comparison(request):
 
 
 def ppa(request):
-    chips = Hardware.objects.accelerators().with_derived_metrics().select_related("vendor")
+    chips = list(Hardware.objects.accelerators().with_derived_metrics().select_related("vendor"))
     return chart_page(
         request,
-        "catalog/charts/chart.html",
+        "catalog/charts/ppa.html",
         title=_("Power, performance, area"),
         concept_slugs=["ppa", "dennard-scaling"],
         figures={"ppa": charts.ppa(chips)},
+        coverage=charts.ppa_coverage(chips),
+        missing_url=reverse("catalog:hardware-list") + "?ordering=die_area_mm2",
         rows_url=reverse("catalog:hardware-list") + "?ordering=-bf16_flops_per_watt",
         api_url=reverse("api:hardware-list") + "?ordering=-bf16_flops_per_watt&format=csv",
     )
 
 
 def default_roofline_chips():
-    """The newest chip with a roofline from each of the vendors with the most such chips."""
+    """``DEFAULT_ROOFLINE_CHIPS`` where the catalog has them, else the newest chip with a roofline from each
+    of the vendors with the most such chips."""
     candidates = comparable_hardware().with_roofline()
+    chosen = {chip.slug: chip for chip in candidates.filter(slug__in=DEFAULT_ROOFLINE_CHIPS)}
+    if len(chosen) >= 2:
+        return [chosen[slug] for slug in DEFAULT_ROOFLINE_CHIPS if slug in chosen]
     by_vendor = {}
     for chip in candidates.order_by("vendor__name", F("release_date").desc(nulls_last=True)):
         by_vendor.setdefault(chip.vendor_id, []).append(chip)
@@ -97,7 +110,10 @@ def default_roofline_chips():
 
 
 def default_roofline_model():
-    """The newest dense open-weights model with a known size: a typical self-hosted workload."""
+    """Llama 3 70B, else the newest dense open-weights model with a known size: a typical self-hosted workload."""
+    known = FoundationModel.objects.filter(slug=DEFAULT_ROOFLINE_MODEL).exclude(parameters=None).first()
+    if known is not None:
+        return known
     dense = FoundationModel.objects.filter(access="open-weights", active_parameters=None).exclude(parameters=None)
     return dense.order_by(F("release_date").desc(nulls_last=True)).first()
 
@@ -127,9 +143,28 @@ def roofline(request):
     )
 
 
-def models_with_most_price_changes():
+def comparable_prices(task):
+    """USD prices of one task's models: a price chart sets only these side by side."""
+    if task == Task.CHAT:
+        return PricePoint.objects.comparable()
+    return PricePoint.objects.filter(currency=Currency.USD, model__task=task)
+
+
+def default_price_models(task):
+    """For chat, ``DEFAULT_CHAT_PRICE_MODELS`` where the catalog has their prices; else the task's models
+    with the most price periods."""
+    if task == Task.CHAT:
+        known = {
+            model.slug: model
+            for model in FoundationModel.objects.filter(
+                slug__in=DEFAULT_CHAT_PRICE_MODELS, task=task, prices__currency=Currency.USD
+            ).distinct()
+        }
+        if len(known) >= 2:
+            return [known[slug] for slug in DEFAULT_CHAT_PRICE_MODELS if slug in known]
     return list(
-        FoundationModel.objects.annotate(periods=Count("prices"))
+        FoundationModel.objects.filter(task=task, prices__currency=Currency.USD)
+        .annotate(periods=Count("prices"))
         .filter(periods__gt=1)
         .order_by("-periods", "name")[:DEFAULT_PRICE_MODELS]
     )
@@ -149,13 +184,32 @@ PRICE_CLASS_PRESETS = [
 
 def prices(request):
     form, values = valid_or_initial(forms.PriceChartForm, request)
-    models = list(values.get("models") or []) or models_with_most_price_changes()
-    history = list(PricePoint.objects.filter(model__in=models).select_related("model", "provider"))
+    task = values.get("task") or Task.CHAT
+    kind = values.get("kind") or "blended"
+    group = values.get("group") or "model"
+    picked = list(values.get("models") or [])
+    models = [model for model in picked if model.task == task] or default_price_models(task)
+    other_task = [model for model in picked if model.task != task]
+    in_task = comparable_prices(task).select_related("model", "provider").prefetch_related("model__organizations")
+    if group == "family":
+        families = {model.family for model in models if model.family}
+        lines = in_task.filter(Q(model__in=models) | Q(model__family__in=families))
+    else:
+        lines = in_task.filter(model__in=models)
     # The capability class is whatever the model filters select (the same FilterSet as the models list).
     capability_class = filters.FoundationModelFilterSet(request.GET, queryset=FoundationModel.objects.all())
     class_models = capability_class.qs if capability_class.is_valid() else FoundationModel.objects.none()
-    class_prices = list(
-        PricePoint.objects.comparable().filter(model__in=class_models.values("pk")).select_related("model", "provider")
+    class_prices = in_task.filter(model__in=class_models.values("pk")).only(
+        "effective_from",
+        "effective_to",
+        "input_per_mtok",
+        "output_per_mtok",
+        "api_model_id",
+        "context_tier",
+        "model__name",
+        "model__name_ko",
+        "provider__name",
+        "provider__name_ko",
     )
     model_query = "&".join(f"model={m.slug}" for m in models)
     return chart_page(
@@ -164,13 +218,16 @@ def prices(request):
         title=_("Price per million tokens over time"),
         concept_slugs=["token", "inference"],
         figures={
-            "price-history": charts.price_history(history),
-            "cheapest": charts.cheapest_price_figure(class_prices),
+            "price-history": price_charts.price_history(list(lines), kind=kind, group=group),
+            "cheapest": price_charts.cheapest_price_figure(list(class_prices.prefetch_related(None)), kind=kind),
         },
         form=form,
         capability_class=capability_class,
         class_presets=PRICE_CLASS_PRESETS,
         subject_models=models,
+        other_task=other_task,
+        task_label=Task(task).label,
+        kind_label=price_charts.PRICE_KINDS[kind],
         rows_url=reverse("catalog:price-list") + "?" + model_query,
         api_url=reverse("api:pricepoint-list") + "?format=csv&" + model_query,
     )
@@ -197,12 +254,13 @@ def model_scale(request):
 def compare(request):
     hardware_form = forms.CompareHardwareForm(request.GET or None)
     models_form = forms.CompareModelsForm(request.GET or None)
-    comparison, compared_models, figures = None, [], {}
+    comparison, compared_models, figures, unscored = None, [], {}, []
     if hardware_form.is_bound and hardware_form.is_valid() and hardware_form.cleaned_data["chips"]:
         slugs = [chip.slug for chip in hardware_form.cleaned_data["chips"]]
         chips = sorted(comparable_hardware().filter(slug__in=slugs), key=lambda chip: chip.slug)
         comparison = compare_hardware(chips)
         figures["compare-hardware"] = charts.hardware_comparison(comparison)
+        unscored = figures["compare-hardware"].layout.meta["unscored"]
     if models_form.is_bound and models_form.is_valid() and models_form.cleaned_data["models"]:
         compared_models = list(
             FoundationModel.objects.filter(pk__in=models_form.cleaned_data["models"])
@@ -218,6 +276,7 @@ def compare(request):
         "models_form": models_form if models_form.is_bound else forms.CompareModelsForm(),
         "comparison": comparison,
         "compared_models": compared_models,
+        "unscored": unscored,
         "figures": figure_context(figures),
         "concepts": list(concepts.values()),
         "rows_url": reverse("catalog:hardware-list"),

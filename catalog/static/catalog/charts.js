@@ -44,16 +44,66 @@
   var config = {
     responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud", "sendChartToCloud"], locale: language
   };
+  // On a phone the legend goes below the plot, in rows, so it never covers the lines or the tick labels;
+  // on a wide screen each figure's own legend (right of the plot) comes back. Re-checked on resize.
+  var NARROW = 640;
+  var BELOW = {
+    "legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left",
+    "legend.y": 0, "legend.yanchor": "bottom", "legend.yref": "container", "legend.xref": "container"
+  };
+  function legendFor(element, narrow) {
+    if (narrow) { return BELOW; }
+    var legend = element._wideLegend || {};
+    return {
+      "legend.orientation": legend.orientation || "v", "legend.x": legend.x === undefined ? 1.02 : legend.x,
+      "legend.xanchor": legend.xanchor || "left", "legend.y": legend.y === undefined ? 1 : legend.y,
+      "legend.yanchor": legend.yanchor || "top", "legend.yref": legend.yref || "paper",
+      "legend.xref": legend.xref || "paper"
+    };
+  }
+  function isNarrow() { return window.innerWidth < NARROW; }
+  function layoutFor(element, layout, narrow) {
+    var update = legendFor(element, narrow);
+    Object.keys(update).forEach(function (key) {
+      layout.legend = layout.legend || {};
+      layout.legend[key.slice("legend.".length)] = update[key];
+    });
+    if (narrow) {
+      // Room below for the legend rows; direct labels at line ends stay, tick labels shrink a little.
+      layout.margin = Object.assign({}, layout.margin || {}, { l: 50, r: 10 });
+      layout.font = Object.assign({}, layout.font || {}, { size: 11 });
+    }
+    return layout;
+  }
+  var drawn = [];
   function draw() {
+    var narrow = isNarrow();
     document.querySelectorAll("[data-figure]").forEach(function (element) {
       var source = document.getElementById(element.dataset.figure);
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
-      window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      element._wideLegend = Object.assign({}, (figure.layout || {}).legend || {});
+      element._narrow = narrow;
+      var layout = layoutFor(element, figure.layout || {}, narrow);
+      window.Plotly.newPlot(element, figure.data, layout, config).then(function () {
         element.dataset.rendered = "true";
+        drawn.push(element);
       });
     });
   }
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (pending) { window.clearTimeout(pending); }
+    pending = window.setTimeout(function () {
+      var narrow = isNarrow();
+      drawn.forEach(function (element) {
+        if (element._narrow === narrow) { return; }
+        element._narrow = narrow;
+        var update = legendFor(element, narrow);
+        window.Plotly.relayout(element, update);
+      });
+    }, 150);
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);
   } else {
