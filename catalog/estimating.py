@@ -200,8 +200,12 @@ def estimable_hardware():
 
 
 def matrix_models(*, family="", access=""):
-    """The matrix's rows: estimable models, filtered as the model list and the API filter them, newest first."""
-    data = {"family": family, "access": [access] if access else []}  # a multiple-choice filter takes a list
+    """The matrix's rows: estimable models, filtered as the model list and the API filter them, newest first.
+
+    ``family`` is matched as the API's ``series``: the family, or names starting with its words on word
+    boundaries ("Llama 3" -> Llama 3, 3.1, 3.2, 3.3).
+    """
+    data = {"series": family, "access": [access] if access else []}  # a multiple-choice filter takes a list
     chosen = FoundationModelFilterSet(data, queryset=estimable_models()).qs
     return chosen.order_by(F("release_date").desc(nulls_last=True), "name")
 
@@ -238,9 +242,29 @@ def heat(values, *, lower_is_better):
     return buckets
 
 
+def fitted_pair(model, chip, *, settings, cheapest=None):
+    """``serving_pair`` on the fewest chips that hold the model, when ``settings["chips"]`` is None (auto).
+
+    The fewest is the smallest power of two (1, 2, 4, 8...: how tensor parallelism splits a model) whose
+    memory holds the weights and the KV cache, within LIMITS; past that, the estimate on one chip, which says
+    how many would be needed.
+    """
+    if settings["chips"] is not None:
+        return serving_pair(model, chip, settings=settings, cheapest=cheapest)
+    pair = serving_pair(model, chip, settings={**settings, "chips": 1}, cheapest=cheapest)
+    needed = pair.estimate.chips_needed if pair.estimate else None
+    if not needed or needed <= 1 or (pair.estimate and pair.estimate.fits):
+        return pair
+    count = 1 << (needed - 1).bit_length()
+    if count > LIMITS["chips"][1]:
+        return pair
+    return serving_pair(model, chip, settings={**settings, "chips": count}, cheapest=cheapest)
+
+
 def fit_matrix(models, chips, *, settings, metric="tokens"):
     """Rows of cells, one per chip: the estimate, the shown value and its colour bucket.
 
+    ``settings["chips"]`` None: each cell on the fewest chips that hold its model (``fitted_pair``).
     Queries: the two lists passed in, and one for the cloud prices; none per cell.
     """
     models, chips = list(models), list(chips)
@@ -249,7 +273,7 @@ def fit_matrix(models, chips, *, settings, metric="tokens"):
     for model in models:
         cells = []
         for chip in chips:
-            pair = serving_pair(model, chip, settings=settings, cheapest=prices)
+            pair = fitted_pair(model, chip, settings=settings, cheapest=prices)
             estimate = pair.estimate
             if metric == "cost":
                 value = estimate.usd_per_m_output if estimate and estimate.fits else None

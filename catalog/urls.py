@@ -1,12 +1,13 @@
 from django.urls import path
 
 from catalog.benchmarking import views as benchmarks
-from catalog.views import browse, chart_pages, estimators
+from catalog.views import browse, chart_pages, estimators, pick
 
 app_name = "catalog"
 urlpatterns = [
     path("", browse.home, name="home"),
     path("search/", browse.search, name="search"),
+    path("pick/<slug:kind>/", pick.pick, name="pick"),
     path("organizations/", browse.OrganizationList.as_view(), name="organization-list"),
     path("organizations/<slug:slug>/", browse.OrganizationDetail.as_view(), name="organization-detail"),
     path("models/", browse.FoundationModelList.as_view(), name="model-list"),

@@ -83,8 +83,10 @@ class TestMatrix:
         assert "Serving fit: models × chips" in html
         newest = estimating.matrix_models(access="open-weights").first()  # the default: open weights, newest first
         first_chip = estimating.matrix_chips().first()  # by vendor, then age
-        assert f'href="/estimate/{newest.slug}/{first_chip.slug}/"' in html
-        assert "est-heat-" in html and "✗ 2" in html
+        # Chips left empty: each cell on the fewest that hold the model, named in its link to the pair page.
+        assert f'href="/estimate/{newest.slug}/{first_chip.slug}/?' in html
+        assert "est-heat-" in html
+        assert "✗ 2" in text(client.get("/estimate/?chips=1"))
 
     @pytest.mark.parametrize(
         "query",

@@ -10,6 +10,7 @@ from catalog.estimators.serving import DEFAULT_BATCH, DEFAULT_CONTEXT, DEFAULT_U
 from catalog.estimators.tokens import DEFAULT_FAMILY
 from catalog.estimators.training import DEFAULT_TRAINING_UTILIZATION, TRAINING_PRECISIONS
 from catalog.models import FoundationModel, Hardware, Organization
+from catalog.widgets import PickerChoiceField, PickerMultipleChoiceField
 
 
 def bounded_int(name, label, initial, **kwargs):
@@ -64,20 +65,48 @@ class PairForm(ServingForm):
 
 
 class MatrixForm(ServingForm):
+    """The matrix's settings. Chips left empty: each cell on the fewest chips that hold its model."""
+
+    chips = forms.IntegerField(
+        label=_("Chips per model"),
+        min_value=LIMITS["chips"][0],
+        max_value=LIMITS["chips"][1],
+        required=False,
+        help_text=_("Empty: for each pair, the fewest chips (1, 2, 4, 8…) whose memory holds the model."),
+    )
+    models = PickerMultipleChoiceField(
+        kind="sized-models",
+        queryset=FoundationModel.objects.filter(parameters__gt=0),
+        label=_("Models"),
+        required=False,
+        help_text=_("Type names to compare these models only (the family and access filters then do not apply)."),
+    )
+    hardware = PickerMultipleChoiceField(
+        kind="accelerators",
+        queryset=Hardware.objects.accelerators(),
+        label=_("Chips"),
+        required=False,
+        help_text=_("Type names to show these chips only."),
+    )
     metric = forms.ChoiceField(
         label=_("Colour by"),
         choices=[("tokens", _("Decode tokens/s")), ("cost", _("USD per 1M output tokens"))],
         initial="tokens",
         required=False,
     )
-    family = forms.CharField(label=_("Model family"), max_length=80, required=False, help_text=_("e.g. Llama, Qwen."))
+    family = forms.CharField(
+        label=_("Model family or series"),
+        max_length=80,
+        required=False,
+        help_text=_("e.g. Llama 3 (finds 3, 3.1, 3.2, 3.3), Qwen, EXAONE."),
+    )
     access = forms.ChoiceField(
         label=_("Model access"), choices=[("", _("Any")), *Access.choices], initial="open-weights", required=False
     )
-    vendor = forms.ModelChoiceField(
+    vendor = PickerChoiceField(
+        kind="vendors",
         label=_("Chip vendor"),
-        queryset=Organization.objects.filter(hardware__isnull=False).distinct().order_by("name"),
-        to_field_name="slug",
+        queryset=Organization.objects.filter(hardware__isnull=False).distinct(),
         required=False,
     )
     kind = forms.ChoiceField(label=_("Chip kind"), choices=[("", _("Any")), *HardwareKind.choices], required=False)
@@ -91,16 +120,16 @@ class MatrixForm(ServingForm):
 
 
 class TrainingForm(forms.Form):
-    model = forms.ModelChoiceField(
+    model = PickerChoiceField(
+        kind="sized-models",
         label=_("Model"),
-        queryset=FoundationModel.objects.exclude(parameters=None).order_by("name"),
-        to_field_name="slug",
+        queryset=FoundationModel.objects.exclude(parameters=None),
         required=False,
     )
-    hardware = forms.ModelChoiceField(
+    hardware = PickerChoiceField(
+        kind="accelerators",
         label=_("Chip"),
-        queryset=Hardware.objects.accelerators().select_related("vendor").order_by("vendor__name", "name"),
-        to_field_name="slug",
+        queryset=Hardware.objects.accelerators().select_related("vendor"),
         required=False,
     )
     chips = bounded_int("training_chips", _("Chips (K)"), 1024)
