@@ -9,10 +9,13 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from catalog import estimating
 from catalog.estimating_text import token_rules, working
-from catalog.models import FoundationModel, Hardware
+from catalog.figures import FIGURES
+from catalog.models import FoundationModel, Hardware, PricePoint
+from catalog.models.price_checks import with_last_check
 from catalog.views.estimator_forms import MatrixForm, PairForm, TokenForm, TrainingForm
 
 
@@ -117,18 +120,71 @@ def token_calculator(request):
         "cached_tokens": values["cached_tokens"],
         "output_tokens": values["output_tokens"],
     }
+    shown = costs[:TOKEN_COSTS_SHOWN]
+    with_last_checks([cost.price.key for cost in shown])
     context = {
         "form": form,
         "values": values,
         "input_tokens": input_tokens,
         "counted": counted,
         "counted_working": working(counted) if counted else None,
-        "costs": costs[:TOKEN_COSTS_SHOWN],
+        "costs": shown,
         "costs_total": len(costs),
         "every_cost_url": reverse("api:estimate-tokens") + "?" + urlencode(same_request),
         "rules": token_rules(),
     }
     return render(request, "catalog/estimators/tokens.html", context, status=400 if invalid else 200)
+
+
+def with_last_checks(prices):
+    """Give the price points shown their ``last_checked_on`` (one query for all, whatever their number)."""
+    checks = dict(
+        with_last_check(PricePoint.objects.filter(pk__in=[price.pk for price in prices])).values_list(
+            "pk", "last_checked_on"
+        )
+    )
+    for price in prices:
+        price.last_checked_on = checks.get(price.pk)
+
+
+TRAINING_RUNS_SHOWN = 20  # the chosen model's runs, then the newest complete ones; the API lists every run
+
+
+def why_not_estimated(row, what):
+    """Why a run's estimated time or cost is missing, in words for the cell's title."""
+    run = row["run"]
+    if not run.chip_count:
+        return _("The run's chip count is not recorded.")
+    if not run.hardware_id:
+        return _("The run's chip is not recorded.")
+    if row["estimate"].flop is None:
+        return _("Neither 6 · N · D nor a reported training compute is known for this model.")
+    if row["hours"] is None:
+        return _("The chip's peak FLOP/s at this precision is not recorded.")
+    return _("The catalog has no current on-demand cloud price for this chip.") if what == "cost" else ""
+
+
+def described_runs(rows, model):
+    """The rows worth showing, each with its estimated cells formatted or the reason they are missing.
+
+    The chosen model's runs come first, then the runs with the most figures to set side by side, newest first.
+    """
+
+    def rank(row):
+        ratios = sum(row[name] is not None for name in ("flop_ratio", "hours_ratio", "cost_ratio"))
+        released = row["run"].model.release_date
+        return (row["run"].model_id == getattr(model, "pk", None), ratios, released.toordinal() if released else 0)
+
+    shown = sorted(rows, key=rank, reverse=True)[:TRAINING_RUNS_SHOWN]
+    for row in shown:
+        estimate = row["estimate"]
+        row["flop_text"] = FIGURES["flop"].format(estimate.flop) if estimate.flop_source == "6ND" else ""
+        row["flop_missing"] = _("The model's parameters or training tokens are not recorded.")
+        row["hours_text"] = FIGURES["duration_hours"].format(row["hours"])
+        row["hours_missing"] = why_not_estimated(row, "hours")
+        row["cost_text"] = FIGURES["cost_usd"].format(row["cost"])
+        row["cost_missing"] = why_not_estimated(row, "cost")
+    return shown
 
 
 def training_estimator(request):
@@ -148,6 +204,7 @@ def training_estimator(request):
         )
     if not form.is_bound:
         form = TrainingForm(initial={"model": model, "hardware": chip})
+    runs = estimating.training_comparisons(utilization=utilization, precision=precision)
     context = {
         "form": form,
         "model": model,
@@ -157,6 +214,7 @@ def training_estimator(request):
         "cloud_price": cost.offering,
         "estimate": estimate,
         "working": working(estimate) if estimate else None,
-        "runs": estimating.training_comparisons(utilization=utilization, precision=precision),
+        "runs": described_runs(runs, model),
+        "runs_total": len(runs),
     }
     return render(request, "catalog/estimators/training.html", context, status=400 if invalid else 200)
