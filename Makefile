@@ -76,3 +76,13 @@ bundle-outside-data: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+# The micro-model benchmark on this machine (README "Benchmark"), stored in the database the site reads
+# (DATABASE_URL, or db.sqlite3 here) and shown at /benchmarks/. Works on a fresh checkout: installs, migrates,
+# and sets DJANGO_DEBUG=true unless it is set (a measuring command needs no secret key).
+# Options pass through BENCHMARK_ARGS, e.g. make benchmark BENCHMARK_ARGS="--quick" (about 20 s on 2 cores).
+.PHONY: benchmark
+benchmark: export DJANGO_DEBUG ?= true
+benchmark: install
+	$(BIN)/python manage.py migrate --no-input --verbosity 0
+	$(BIN)/python manage.py run_benchmark $(BENCHMARK_ARGS)

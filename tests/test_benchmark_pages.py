@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from catalog.benchmarking import charts as benchmark_charts
 from catalog.benchmarking.store import catalog_bounds, model_config, record_run
+from catalog.figures import format_figure
 from catalog.formatting import si
 from catalog.management.commands import run_benchmark as command
 from catalog.models import BenchmarkResult, BenchmarkRun
@@ -43,7 +44,7 @@ def figure_data(html, element_id):
 class TestPages:
     def test_empty_list_tells_how_to_make_a_run(self, client):
         html = client.get("/benchmarks/").content.decode()
-        assert "python manage.py run_benchmark --quick" in html
+        assert "No benchmark runs yet" in html and "<code>make benchmark</code>" in html
         assert "plotly.min.js" not in html
 
     def test_list_shows_runs_newest_first_with_the_best_rate_per_backend(self, client, run):
@@ -147,29 +148,44 @@ def queries_for(client, url):
 @pytest.mark.django_db
 class TestFigures:
     def test_latency_boxes_hold_every_raw_sample_in_milliseconds(self, run):
-        results = list(run.results.all())
+        results = sorted(run.results.all(), key=lambda r: (r.backend, r.batch_size, r.prompt_tokens))
         itl = benchmark_charts.latency_distribution(results, "itl")
-        assert [trace.name for trace in itl.data] == [result.configuration for result in results]
-        first = results[0]
-        expected = [value * 1e3 for repetition in first.samples["itl_s"] for value in repetition]
+        # One trace (one colour) per backend, one box per batch and prompt length in it, side by side.
+        assert [trace.name for trace in itl.data] == ["numpy/cpu", "onnxruntime/cpu"]
+        assert itl.layout.boxmode == "group"
+        numpy_results = [result for result in results if result.backend == "numpy"]
+        expected = [value * 1e3 for r in numpy_results for repetition in r.samples["itl_s"] for value in repetition]
         assert list(itl.data[0].y) == pytest.approx(expected)
+        per_box = [len(r.samples["itl_s"]) * (r.generated_tokens - 1) for r in numpy_results]
+        assert list(itl.data[0].x) == ["b1 p16"] * per_box[0] + ["b1 p64"] * per_box[1]
         ttft = benchmark_charts.latency_distribution(results, "ttft")
-        assert list(ttft.data[0].y) == pytest.approx([value * 1e3 for value in first.samples["ttft_s"]])
-        assert itl.layout.yaxis.type == "log"
+        expected = [value * 1e3 for r in numpy_results for value in r.samples["ttft_s"]]
+        assert list(ttft.data[0].y) == pytest.approx(expected)
+        assert "ms" in ttft.data[0].hovertemplate
 
     def test_rates_follow_prompt_length_per_backend_and_phase(self, run):
         figure = benchmark_charts.rates_by_prompt_length(list(run.results.all()))
-        traces = {trace.name: trace for trace in figure.data}
+        # Prefill solid, generation dashed; one generation length in the run: said on hover, not in every name.
+        traces = {(trace.name, trace.line.dash): trace for trace in figure.data}
         assert set(traces) == {
-            "numpy/cpu, batch 1, 8 generated: prefill",
-            "numpy/cpu, batch 1, 8 generated: generation",
-            "onnxruntime/cpu, batch 1, 8 generated: prefill",
-            "onnxruntime/cpu, batch 1, 8 generated: generation",
+            ("numpy/cpu, batch 1", "solid"),
+            ("numpy/cpu, batch 1", "dash"),
+            ("onnxruntime/cpu, batch 1", "solid"),
+            ("onnxruntime/cpu, batch 1", "dash"),
         }
-        prefill = traces["numpy/cpu, batch 1, 8 generated: prefill"]
+        prefill, generation = traces["numpy/cpu, batch 1", "solid"], traces["numpy/cpu, batch 1", "dash"]
         assert list(prefill.x) == [16, 64]
         expected = [r.prefill_tokens_per_s for r in run.results.filter(backend="numpy").order_by("prompt_tokens")]
         assert list(prefill.y) == expected
+        assert list(prefill.text) == [format_figure("tokens_per_s", value) for value in expected]
+        assert "8 generated" in prefill.hovertemplate and "prefill" in prefill.hovertemplate
+        assert "generation" in generation.hovertemplate
+        # One legend entry per backend and batch toggles both phases; a backend keeps its colour.
+        assert (prefill.showlegend, generation.showlegend) == (True, False)
+        assert prefill.legendgroup == generation.legendgroup
+        assert prefill.line.color == generation.line.color != traces["onnxruntime/cpu, batch 1", "solid"].line.color
+        # The measured prompt lengths label the axis.
+        assert list(figure.layout.xaxis.tickvals) == [16, 64]
 
     def test_machine_roofline_is_the_measured_roof_with_each_phase_under_it(self, run):
         results = list(run.results.all())
@@ -202,7 +218,7 @@ class TestFigures:
         generation, prefill = figure.data
         assert all(trace.orientation == "h" for trace in figure.data)
         # Bottom-up: the top row is this machine, the catalog's chips follow, fastest decode first.
-        assert list(generation.y)[::-1] == [
+        assert [label.replace("<br>", " ") for label in generation.y][::-1] == [
             "This machine, numpy/cpu (measured)",
             "This machine, onnxruntime/cpu (measured)",
             "This machine (roofline bound)",

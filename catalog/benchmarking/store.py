@@ -21,6 +21,7 @@ from catalog.models import BenchmarkResult, BenchmarkRun, Hardware
 __all__ = [
     "InvalidReport",
     "catalog_bounds",
+    "headline_chips",
     "model_config",
     "record_run",
     "stream_kernels",
@@ -184,6 +185,8 @@ def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size
                 "slug": chip.slug,
                 "name": chip.display_name,
                 "vendor": chip.vendor.display_name,
+                "vendor_slug": chip.vendor.slug,
+                "curated": not chip.origin,  # the curators' row, not one from the outside-data layer
                 "precision": precision,
                 "assumption": assumption,
                 **bound_row(config, **lengths, peak_flops=peak, bandwidth=chip.memory_bandwidth),
@@ -191,6 +194,23 @@ def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size
         )
     hardware.sort(key=lambda row: (-row["decode_tokens_per_s"], row["name"]))
     return {"note": ESTIMATE_NOTE, **lengths, "this_machine": this_machine, "measured": measured, "hardware": hardware}
+
+
+def headline_chips(hardware, *, limit):
+    """The chips a run's page shows: the fastest of each vendor, curated rows first, fastest decode first.
+
+    ``hardware``: ``catalog_bounds``' rows (fastest decode first). With 146 chips in the catalog a page
+    cannot show them all; one per vendor keeps NVIDIA, AMD, Google and the Korean NPUs side by side. When
+    there are fewer vendors than ``limit``, the next fastest chips fill the rest.
+    """
+    ordered = sorted(hardware, key=lambda row: not row["curated"])  # stable: fastest first within each group
+    picked, vendors = [], set()
+    for row in ordered:
+        if len(picked) < limit and row["vendor_slug"] not in vendors:
+            picked.append(row)
+            vendors.add(row["vendor_slug"])
+    picked += [row for row in ordered if row not in picked][: limit - len(picked)]
+    return sorted(picked, key=lambda row: (-row["decode_tokens_per_s"], row["name"]))
 
 
 def target_checks(run):

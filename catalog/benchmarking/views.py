@@ -1,4 +1,10 @@
-"""Benchmark pages: the runs recorded by ``manage.py run_benchmark``, and one run in full."""
+"""Benchmark pages: the runs recorded by ``make benchmark`` (``manage.py run_benchmark``), and one run.
+
+A run's page reads at a glance: the headline figures and the targets first, compact charts next, the full
+tables folded below them.
+"""
+
+import shlex
 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -8,12 +14,19 @@ from django.views.generic import ListView
 
 from catalog.benchmark.os_name import public_os
 from catalog.benchmarking import charts as benchmark_charts
-from catalog.benchmarking.store import catalog_bounds, model_config, stream_kernels, target_checks
+from catalog.benchmarking.store import catalog_bounds, headline_chips, model_config, stream_kernels, target_checks
+from catalog.figures import format_figure
 from catalog.formatting import count, si
 from catalog.models import BenchmarkResult, BenchmarkRun
 from catalog.views.figures import figure_context
 
-EMPTY_HINT = "python manage.py run_benchmark --quick"
+# The one documented way to run the benchmark (README "Benchmark"; the Makefile's benchmark target works on
+# a fresh checkout: it installs, migrates and needs no secret key). tests/test_benchmark_command.py runs it.
+RUN_COMMAND = "make benchmark"
+QUICK_RUN_COMMAND = "make benchmark BENCHMARK_ARGS=--quick"
+STORED_COMMAND_PREFIX = "python manage.py run_benchmark"
+# A run's page shows this many catalog chips beside this machine (one per vendor, ``headline_chips``).
+PAGE_CHIPS = 12
 
 
 class BenchmarkList(ListView):
@@ -29,9 +42,12 @@ class BenchmarkList(ListView):
         best = {}
         for row in rates:
             best.setdefault(row["run_id"], []).append(row)
-        context["rows"] = [(run, best.get(run.pk, [])) for run in context["object_list"]]
+        context["rows"] = [
+            (run, [(row, format_figure("tokens_per_s", row["best"])) for row in best.get(run.pk, [])])
+            for run in context["object_list"]
+        ]
         context["figures"] = figure_context({"benchmark-runs": benchmark_charts.runs_over_time(rates)}) if rates else []
-        context["empty_hint"] = EMPTY_HINT
+        context["run_command"], context["quick_run_command"] = RUN_COMMAND, QUICK_RUN_COMMAND
         context["api_url"] = reverse("api:benchmarkrun-list")
         return context
 
@@ -113,27 +129,78 @@ def result_warnings(run, results):
     ]
 
 
+def repeat_command(command):
+    """The documented command that repeats a stored run: ``make benchmark`` with the run's own options.
+
+    Runs store ``python manage.py run_benchmark <options>``, which fails as written on a fresh setup (no
+    secret key, no database); anything else is shown as it was stored.
+    """
+    if command.startswith(STORED_COMMAND_PREFIX):
+        options = command[len(STORED_COMMAND_PREFIX) :].strip()
+        return f"{RUN_COMMAND} BENCHMARK_ARGS={shlex.quote(options)}" if options else RUN_COMMAND
+    return command
+
+
+def where(result):
+    return f"{result.backend}/{result.device}"
+
+
+def headline(run, results, bounds, targets):
+    """The figures a reader looks for first: the best generation rate and time to first token at batch 1 on the
+    longest prompt, this machine's limits, and how many targets were met (label, value, detail)."""
+    shape = (1, bounds["prompt_tokens"], bounds["generated_tokens"])
+    measured = [r for r in results if (r.batch_size, r.prompt_tokens, r.generated_tokens) == shape]
+    figures = []
+    if measured:
+        fastest = max(measured, key=lambda result: result.generation_tokens_per_s)
+        quickest = min(measured, key=lambda result: result.ttft_s)
+        figures += [
+            (_("Generation"), format_figure("tokens_per_s", fastest.generation_tokens_per_s), where(fastest)),
+            (_("Time to first token"), format_figure("seconds", quickest.ttft_s), where(quickest)),
+        ]
+    figures += [
+        (_("Matmul peak (fp32)"), format_figure("flop_rate", run.matmul_peak_flops), _("measured")),
+        (_("Memory bandwidth"), format_figure("byte_rate", run.memory_bandwidth), _("measured")),
+    ]
+    judged = [check for check in targets if check.met is not None]
+    if judged:
+        met = sum(check.met for check in judged)
+        figures.append(
+            (_("Targets met"), _("%(met)s of %(judged)s") % {"met": met, "judged": len(judged)}, _("see below"))
+        )
+    return measured, figures
+
+
 def benchmark_detail(request, pk):
     run = get_object_or_404(BenchmarkRun.objects.prefetch_related("results"), pk=pk)
     results = list(run.results.all())
     bounds = catalog_bounds(run)
+    shown_bounds = {**bounds, "hardware": headline_chips(bounds["hardware"], limit=PAGE_CHIPS)}
     figures = {}
     if results:
         figures = {
-            "latency_itl": benchmark_charts.latency_distribution(results, "itl"),
-            "latency_ttft": benchmark_charts.latency_distribution(results, "ttft"),
             "rates": benchmark_charts.rates_by_prompt_length(results),
             "roofline": benchmark_charts.machine_roofline(run, results, model_config(run)),
+            "latency_itl": benchmark_charts.latency_distribution(results, "itl"),
+            "latency_ttft": benchmark_charts.latency_distribution(results, "ttft"),
         }
-    figures["catalog"] = benchmark_charts.catalog_comparison(bounds)
+    figures["catalog"] = benchmark_charts.catalog_comparison(shown_bounds)
+    checks = target_checks(run)
+    warnings = result_warnings(run, results)
+    headline_results, headline_figures = headline(run, results, bounds, checks)
     context = {
         "run": run,
+        "repeat_command": repeat_command(run.command),
         "results": results,
-        "result_warnings": result_warnings(run, results),
-        "targets": target_rows(target_checks(run)),
+        "headline_results": headline_results,
+        "headline_figures": headline_figures,
+        "result_warnings": warnings,
+        "warning_count": len(run.warnings) + len(warnings),
+        "targets": target_rows(checks),
         "environment": environment(run),
         "stream_kernels": stream_kernels(run.machine),
-        "bounds": bounds,
+        "bounds": shown_bounds,
+        "chips_in_catalog": len(bounds["hardware"]),
         "ridge_point": run.matmul_peak_flops / run.memory_bandwidth if run.memory_bandwidth else None,
         "figures": {figure["id"]: figure for figure in figure_context(figures)},
         "api_url": reverse("api:benchmarkrun-detail", args=[run.pk]),
