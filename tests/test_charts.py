@@ -291,6 +291,8 @@ class TestPrices:
         offers = {row[1] for row in figure.data[0].customdata if row}
         assert offers == {"Openai: davinci", "Openai: small-1"}
         assert min(y for y in figure.data[0].y if y is not None) == pytest.approx(1.3)
+        embedding_prices = PricePoint.objects.comparable("embedding")
+        assert [price.api_model_id for price in embedding_prices] == ["embed-1"]  # each task compared on its own
 
 
 @pytest.mark.django_db

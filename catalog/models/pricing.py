@@ -89,10 +89,10 @@ def period_order_constraint(model_name):
 
 
 class PricePointQuerySet(EffectivePeriodQuerySet):
-    def comparable(self):
-        """USD prices of chat and completion models: what a comparison of token prices may set side by side
-        (an embedding's input-only price would read as the cheapest generation)."""
-        return self.filter(currency="USD", model__task=Task.CHAT)
+    def comparable(self, task=Task.CHAT):
+        """USD prices of one task's models (chat and completion unless told): what a comparison of token prices
+        may set side by side (an embedding's input-only price would read as the cheapest generation)."""
+        return self.filter(currency="USD", model__task=task)
 
 
 class PricePointManager(models.Manager.from_queryset(PricePointQuerySet)):

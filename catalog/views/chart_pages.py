@@ -143,13 +143,6 @@ def roofline(request):
     )
 
 
-def comparable_prices(task):
-    """USD prices of one task's models: a price chart sets only these side by side."""
-    if task == Task.CHAT:
-        return PricePoint.objects.comparable()
-    return PricePoint.objects.filter(currency=Currency.USD, model__task=task)
-
-
 def default_price_models(task):
     """For chat, ``DEFAULT_CHAT_PRICE_MODELS`` where the catalog has their prices; else the task's models
     with the most price periods."""
@@ -190,7 +183,9 @@ def prices(request):
     picked = list(values.get("models") or [])
     models = [model for model in picked if model.task == task] or default_price_models(task)
     other_task = [model for model in picked if model.task != task]
-    in_task = comparable_prices(task).select_related("model", "provider").prefetch_related("model__organizations")
+    in_task = (
+        PricePoint.objects.comparable(task).select_related("model", "provider").prefetch_related("model__organizations")
+    )
     if group == "family":
         families = {model.family for model in models if model.family}
         lines = in_task.filter(Q(model__in=models) | Q(model__family__in=families))
