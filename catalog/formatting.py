@@ -118,6 +118,8 @@ def money(value, currency="USD"):
         text = f"{number:,.2f}"
     else:
         text = f"{float(f'{number:.2g}'):.{max(2, _decimals_for(number, 2))}f}"
+        whole, decimals = text.split(".")
+        text = f"{whole}.{decimals.rstrip('0').ljust(2, '0')}"  # $0.00001, $0.015, $0.40
     return _currency(text, currency)
 
 

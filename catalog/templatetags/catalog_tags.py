@@ -109,7 +109,8 @@ def other_names(item, detail=False):
             names.append((_("English name"), "en", name))
     elif detail and name_ko and name_ko not in shown:
         names.append((_("Korean name"), "ko", name_ko))
-    if detail and local and local not in {*shown, name, name_ko}:
+    # A local-script name (通义千问) only where there is no Korean name: beside one, it repeats it in part.
+    if detail and local and not name_ko and local not in {*shown, name}:
         names.append((_("Local name"), "", local))
     if not names:
         return ""
