@@ -62,7 +62,22 @@
     };
   }
   function isNarrow() { return window.innerWidth < NARROW; }
-  function layoutFor(element, layout, narrow) {
+  // Horizontal bars name their category on the y axis; on a phone those names would take most of the width,
+  // so each bar carries its own name instead (inside it, or beside a short one) and the axis labels go.
+  function isHorizontalBars(data) {
+    return data.length > 0 && data.every(function (trace) { return trace.type === "bar" && trace.orientation === "h"; });
+  }
+  function dataFor(data, narrow) {
+    if (!narrow || !isHorizontalBars(data)) { return data; }
+    return data.map(function (trace) {
+      return Object.assign({}, trace, {
+        text: trace.y, textposition: "auto", insidetextanchor: "start", cliponaxis: false,
+        textfont: { size: 10 }, constraintext: "none"
+      });
+    });
+  }
+  function layoutFor(element, layout, narrow, data) {
+    layout = JSON.parse(JSON.stringify(layout));
     var update = legendFor(element, narrow);
     Object.keys(update).forEach(function (key) {
       layout.legend = layout.legend || {};
@@ -72,20 +87,29 @@
       // Room below for the legend rows; direct labels at line ends stay, tick labels shrink a little.
       layout.margin = Object.assign({}, layout.margin || {}, { l: 50, r: 10 });
       layout.font = Object.assign({}, layout.font || {}, { size: 11 });
+      if (isHorizontalBars(data)) {
+        layout.yaxis = Object.assign({}, layout.yaxis || {}, { showticklabels: false });
+        layout.margin.l = 10;
+      }
     }
     return layout;
   }
   var drawn = [];
+  function render(element, narrow) {
+    var figure = element._figure;
+    element._narrow = narrow;
+    return window.Plotly.react(
+      element, dataFor(figure.data, narrow), layoutFor(element, figure.layout || {}, narrow, figure.data), config
+    );
+  }
   function draw() {
     var narrow = isNarrow();
     document.querySelectorAll("[data-figure]").forEach(function (element) {
       var source = document.getElementById(element.dataset.figure);
       if (!source) { return; }
-      var figure = JSON.parse(source.textContent);
-      element._wideLegend = Object.assign({}, (figure.layout || {}).legend || {});
-      element._narrow = narrow;
-      var layout = layoutFor(element, figure.layout || {}, narrow);
-      window.Plotly.newPlot(element, figure.data, layout, config).then(function () {
+      element._figure = JSON.parse(source.textContent);
+      element._wideLegend = Object.assign({}, (element._figure.layout || {}).legend || {});
+      render(element, narrow).then(function () {
         element.dataset.rendered = "true";
         drawn.push(element);
       });
@@ -97,10 +121,7 @@
     pending = window.setTimeout(function () {
       var narrow = isNarrow();
       drawn.forEach(function (element) {
-        if (element._narrow === narrow) { return; }
-        element._narrow = narrow;
-        var update = legendFor(element, narrow);
-        window.Plotly.relayout(element, update);
+        if (element._narrow !== narrow) { render(element, narrow); }
       });
     }, 150);
   });
