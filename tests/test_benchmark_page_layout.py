@@ -221,3 +221,13 @@ def test_machine_roofline_hover_writes_rates_the_site_way(run):
     figure = benchmark_charts.machine_roofline(run, results, model_config(run))
     points = figure.data[3:]
     assert all(row[1].endswith("FLOP/s") for trace in points for row in trace.customdata)
+
+
+@pytest.mark.django_db
+def test_targets_are_written_the_site_way(client, run):
+    html = client.get(reverse("catalog:benchmark-detail", args=[run.pk]), HTTP_HOST="127.0.0.1").content.decode()
+    targets = html[html.index('id="targets-heading"') : html.index('id="charts-heading"')]
+    share, ratio = (benchmark_charts.format_figure(name, value) for name, value in (("share", 0.5), ("ratio", 3)))
+    assert f"at least {share}" in targets and f"under {ratio}" in targets
+    assert f"{benchmark_charts.format_figure('ratio', 1.5)}</td>" in targets
+    assert "x</td>" not in targets and "3.00x" not in targets  # the framework-free core's own "3.00x"

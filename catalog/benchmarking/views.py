@@ -105,14 +105,22 @@ TARGET_LABELS = {
 VERDICTS = {True: gettext_lazy("met"), False: gettext_lazy("MISSED"), None: gettext_lazy("n/a")}
 
 
+# A target's unit in the framework-free core -> the figure that writes it the site's way (74.6%, 1.64×).
+TARGET_FIGURES = {"fraction": "share", "ratio": "ratio"}
+
+
+def target_value(check, value):
+    return format_figure(TARGET_FIGURES.get(check.unit, "ratio"), value)
+
+
 def target_rows(checks):
     """``target_checks``' verdicts as table rows for people, in the reader's language."""
     return [
         {
             "target": TARGET_LABELS.get(check.target, check.target),
-            "measured": check.measured_text if check.measured is not None else _("not measured"),
+            "measured": target_value(check, check.measured) if check.measured is not None else _("not measured"),
             "goal": (_("at least %(limit)s") if check.at_least else _("under %(limit)s"))
-            % {"limit": check.format(check.limit)},
+            % {"limit": target_value(check, check.limit)},
             "verdict": VERDICTS[check.met],
         }
         for check in checks
