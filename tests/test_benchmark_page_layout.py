@@ -231,3 +231,19 @@ def test_targets_are_written_the_site_way(client, run):
     assert f"at least {share}" in targets and f"under {ratio}" in targets
     assert f"{benchmark_charts.format_figure('ratio', 1.5)}</td>" in targets
     assert "x</td>" not in targets and "3.00x" not in targets  # the framework-free core's own "3.00x"
+
+
+@pytest.mark.django_db
+def test_every_log_axis_on_the_run_page_labels_a_power_of_ten(client, run, chips):
+    html = client.get(reverse("catalog:benchmark-detail", args=[run.pk]), HTTP_HOST="127.0.0.1").content.decode()
+    log_axes = 0
+    for element_id in ["rates", "roofline", "latency_itl", "latency_ttft", "catalog"]:
+        layout = figure_data(html, element_id)["layout"]
+        for name in ("xaxis", "yaxis"):
+            axis = layout.get(name, {})
+            if axis.get("type") != "log":
+                continue
+            log_axes += 1
+            decades = axis.get("dtick") == 1 or any(math.log10(tick).is_integer() for tick in axis["tickvals"])
+            assert decades, f"{element_id} {name}"
+    assert log_axes >= 4

@@ -57,31 +57,27 @@ def log_ticks(low, high):
     return [tick for tick in ticks if first <= tick <= last]
 
 
-def value_axis(values, title, *, unit_prefixes=True, ticks=None):
+def value_axis(values, title, *, unit_prefixes=True):
     """A logarithmic axis when the values span a decade or more, else a linear one from zero.
 
     Spanning a factor of ten, an interval always holds a power of ten, so a log axis carries a decade label;
     every tick is written in full ("20k", "50k", "100k"; "0.5", "1", "2" for milliseconds, which take no SI
     prefix), never plotly's small minor digits ("2 … 5") that read as another decade. Over a narrower range,
-    linear ticks from zero read better. ``ticks``: the values to label instead (a few measured lengths).
+    linear ticks from zero read better.
     """
     positive = [value for value in values if value and value > 0]
     if positive and max(positive) >= DECADE * min(positive):
-        measured = bool(ticks)
-        ticks = ticks or log_ticks(min(positive), max(positive))
+        ticks = log_ticks(min(positive), max(positive))
         text = [si(tick) if unit_prefixes else f"{tick:,.12g}" for tick in ticks]
-        # Measured values as ticks sit at the data's ends: a little room either side keeps the markers whole.
-        room = 0.1 if measured else 0
         return {
             "type": "log",
             "tickvals": ticks,
             "ticktext": text,
-            "range": [math.log10(ticks[0]) - room, math.log10(ticks[-1]) + room],
+            "range": [math.log10(ticks[0]), math.log10(ticks[-1])],
             "title": _("%(title)s, log scale") % {"title": title},
         }
     exponentformat = "SI" if unit_prefixes else "none"
-    axis = {"type": "linear", "exponentformat": exponentformat, "rangemode": "tozero", "title": title}
-    return {**axis, "tickvals": ticks} if ticks else axis
+    return {"type": "linear", "exponentformat": exponentformat, "rangemode": "tozero", "title": title}
 
 
 def compact(**overrides):
@@ -275,11 +271,14 @@ def rates_by_prompt_length(results):
     rates = [rate for result in results for rate in (result.prefill_tokens_per_s, result.generation_tokens_per_s)]
     figure.update_layout(
         compact(
-            xaxis=value_axis(
-                [result.prompt_tokens for result in results],
-                _("Prompt length (tokens)"),
-                ticks=sorted({result.prompt_tokens for result in results}),
-            ),
+            # Linear, labelled at the measured lengths (a few, such as 32, 128 and 384): a log axis over them
+            # would label no power of ten.
+            xaxis={
+                "type": "linear",
+                "rangemode": "tozero",
+                "tickvals": sorted({result.prompt_tokens for result in results}),
+                "title": _("Prompt length (tokens)"),
+            },
             yaxis=value_axis(rates, _("Tokens/s")),
         )
     )
