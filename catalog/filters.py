@@ -233,6 +233,8 @@ class CatalogFilterSet(filters.FilterSet):
             elif isinstance(filter_, filters.DateFromToRangeFilter):
                 for widget in field.widget.widgets:
                     widget.input_type = "date"
+            elif isinstance(filter_, filters.DateFilter):
+                field.widget.input_type = "date"
             if name in self.site_text:
                 field.label, field.help_text = self.site_text[name]
         form.order_fields([name for name in self.site_order if name in form.fields])

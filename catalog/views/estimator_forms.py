@@ -112,6 +112,20 @@ class MatrixForm(ServingForm):
     kind = forms.ChoiceField(label=_("Chip kind"), choices=[("", _("Any")), *HardwareKind.choices], required=False)
     priced = forms.BooleanField(label=_("Only chips with a cloud price"), required=False)
 
+    # The question most readers bring (which chips serve these models, how fast, at what cost) stays in view;
+    # the rest folds away, so on a phone the matrix is not pushed below a 13-field form.
+    MAIN_FIELDS = ("models", "family", "metric", "batch", "chips")
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def more_fields(self):
+        return [field for field in self if field.name not in self.MAIN_FIELDS]
+
+    def more_given(self):
+        """Whether the folded fields hold anything the reader typed (or an error): then they open."""
+        return self.is_bound and any(self.data.get(field.html_name) or field.errors for field in self.more_fields())
+
     def clean_kind(self):
         kind = self.cleaned_data["kind"]
         if kind == HardwareKind.CPU:
