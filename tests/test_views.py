@@ -162,8 +162,9 @@ class TestLists:
 
     def test_list_links_to_the_same_rows_in_the_api(self, client):
         html = client.get("/hardware/?kind=npu").content.decode()
-        assert 'href="/api/v1/hardware/?kind=npu"' in html
-        assert 'href="/api/v1/hardware/?kind=npu&amp;format=csv"' in html
+        # The page's own default (AI accelerators only) goes into the link: the API's default is every row.
+        assert 'href="/api/v1/hardware/?kind=npu&amp;landmark_cpus=exclude"' in html
+        assert 'href="/api/v1/hardware/?kind=npu&amp;landmark_cpus=exclude&amp;format=csv"' in html
 
     def test_pages_of_50(self, client):
         grow(60)
