@@ -9,6 +9,7 @@ from catalog.choices import Task
 from catalog.comparisons import MAX_COMPARED, MIN_COMPARED
 from catalog.models import FoundationModel, Hardware
 from catalog.price_charts import GROUPINGS, PRICE_KINDS
+from catalog.widgets import PickerChoiceField, PickerMultipleChoiceField
 
 MAX_PRICE_MODELS = 8
 
@@ -33,18 +34,16 @@ class ModelScaleForm(forms.Form):
 
 
 class RooflineForm(forms.Form):
-    chips = forms.ModelMultipleChoiceField(
+    chips = PickerMultipleChoiceField(
+        kind="accelerators",
         queryset=chip_choices().with_roofline(),
-        to_field_name="slug",
         required=False,
         label=_("Chips"),
-        help_text=format_lazy(
-            _("Up to {max}; none picked shows four chips of different vendors."), max=MAX_COMPARED
-        ),
+        help_text=format_lazy(_("Up to {max}; none picked shows four chips of different vendors."), max=MAX_COMPARED),
     )
-    model = forms.ModelChoiceField(
+    model = PickerChoiceField(
+        kind="sized-models",
         queryset=FoundationModel.objects.exclude(parameters=None).order_by("name"),
-        to_field_name="slug",
         required=False,
         label=_("Model"),
         help_text=_("Marks where its prefill and decode fall."),
@@ -81,9 +80,9 @@ class PriceChartForm(forms.Form):
     group = forms.ChoiceField(
         label=_("Lines"), choices=list(GROUPINGS.items()), initial="model", required=False, widget=forms.RadioSelect
     )
-    models = forms.ModelMultipleChoiceField(
+    models = PickerMultipleChoiceField(
+        kind="models",
         queryset=FoundationModel.objects.filter(prices__isnull=False).distinct().order_by("name"),
-        to_field_name="slug",
         required=False,
         label=_("Models"),
         help_text=format_lazy(
@@ -100,9 +99,7 @@ class PriceChartForm(forms.Form):
 
 
 class CompareHardwareForm(forms.Form):
-    chips = forms.ModelMultipleChoiceField(
-        queryset=chip_choices(), to_field_name="slug", required=False, label=_("Chips")
-    )
+    chips = PickerMultipleChoiceField(kind="accelerators", queryset=chip_choices(), required=False, label=_("Chips"))
 
     def clean_chips(self):
         chips = self.cleaned_data["chips"]
@@ -114,8 +111,8 @@ class CompareHardwareForm(forms.Form):
 
 
 class CompareModelsForm(forms.Form):
-    models = forms.ModelMultipleChoiceField(
-        queryset=FoundationModel.objects.order_by("name"), to_field_name="slug", required=False, label=_("Models")
+    models = PickerMultipleChoiceField(
+        kind="models", queryset=FoundationModel.objects.order_by("name"), required=False, label=_("Models")
     )
 
     def clean_models(self):

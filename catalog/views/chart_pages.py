@@ -192,7 +192,9 @@ def prices(request):
     else:
         lines = in_task.filter(model__in=models)
     # The capability class is whatever the model filters select (the same FilterSet as the models list).
-    capability_class = filters.FoundationModelFilterSet(request.GET, queryset=FoundationModel.objects.all())
+    capability_class = filters.FoundationModelFilterSet(
+        request.GET, queryset=FoundationModel.objects.all(), request=request
+    )
     class_models = capability_class.qs if capability_class.is_valid() else FoundationModel.objects.none()
     class_prices = in_task.filter(model__in=class_models.values("pk")).only(
         "effective_from",
