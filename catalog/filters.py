@@ -124,15 +124,16 @@ class NullsLastOrderingFilter(filters.OrderingFilter):
         return qs.order_by(*[self.get_ordering_value(param) for param in params], "pk")
 
 
-def ordering(model, *fields, labels=None):
+def ordering(model, *fields, labels=None, annotated=None):
     """Sorting by ``fields`` of ``model``. The labels are given lazily: django-filter's own would be fixed in
-    English when the class is defined. ``labels``: a field's label where its verbose name will not do."""
+    English when the class is defined. ``labels``: a field's label where its verbose name will not do.
+    ``annotated``: parameter -> annotation the FilterSet adds to its queryset (sorted by, never shown)."""
     given, labels = labels or {}, {}
-    for field in fields:
+    for field in (*fields, *(annotated or {})):
         labels[field] = given.get(field) or field_label(model, field)
         labels[f"-{field}"] = format_lazy(_("{} (descending)"), labels[field])
     return NullsLastOrderingFilter(
-        fields=fields,
+        fields=[(field, field) for field in fields] + [(name, param) for param, name in (annotated or {}).items()],
         field_labels=labels,
         label=_("Sort by"),
         help_text=_("Sort by these fields; prefix '-' to reverse."),
@@ -563,13 +564,28 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
         field_name="effective_from",
         help_text=_("effective_after / effective_before: periods starting in this range."),
     )
+    task = choices("model__task", Task, _("Prices of models of this task (chat, embedding...)."))
+    model_parameters = quantity(
+        QuantityRangeFilter,
+        "integer",
+        field_name="model__parameters",
+        label=_("Model size"),
+        integer=True,
+        max_value=2**63 - 1,
+        help_text=_("The model's total parameter count, range, inclusive."),
+    )
     ordering = ordering(
         PricePoint,
         "effective_from",
         "input_per_mtok",
         "output_per_mtok",
         "api_model_id",
-        labels={"input_per_mtok": _("Input price"), "output_per_mtok": _("Output price")},
+        labels={
+            "input_per_mtok": _("Input price"),
+            "output_per_mtok": _("Output price"),
+            "blended": _("Blended price (3 input : 1 output)"),
+        },
+        annotated={"blended": "blended_rank"},
     )
     site_text = {
         **PERIOD_SITE_TEXT,
@@ -579,7 +595,12 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
         "api_model_id": (_("API model id"), _("The provider's own name, e.g. gpt-4o-2024-08-06.")),
         "context_tier": (_("Context tier"), _("standard, or a long-context tier's name.")),
         "effective": (_("Took effect"), _("Prices that took effect between these dates, inclusive.")),
+        "task": (_("Task"), _("Compare like with like: chat models, embeddings, image models...")),
+        "model_parameters": (_("Model size (parameters)"), _("Type 7B, 70 billion, 1e11 or 1,750억.")),
     }
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset.with_blended_rank())
 
     class Meta:
         model = PricePoint

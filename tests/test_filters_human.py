@@ -195,3 +195,27 @@ def test_the_no_javascript_text_box_takes_names_or_slugs(client, db):
     html = client.get("/prices/", {"model": "m1, Model 2"}, HTTP_HOST="127.0.0.1").content.decode()
     rows = re.findall(r"<code>([^<]+)</code>", html)
     assert sorted(rows) == ["m1", "m2"]
+
+
+@pytest.mark.django_db
+def test_the_cheapest_large_chat_model_today_is_one_query_on_the_prices(api):
+    """Task: "the cheapest chat model of 100B+ parameters per 1M tokens today", by model size, task and blended
+    price (3 input : 1 output), in the API and on the price list alike."""
+    lab = make_org("lab")
+    big_cheap_in = make_model("big-a", org=lab, parameters=400 * 10**9)
+    big_cheap_blend = make_model("big-b", org=lab, parameters=120 * 10**9)
+    small = make_model("small", org=lab, parameters=8 * 10**9)
+    embedder = make_model("embedder", org=lab, parameters=300 * 10**9, task="embedding")
+    # input 0.50 / output 4.00 -> blended 1.375; input 1.00 / output 1.00 -> blended 1.00 (cheaper blended)
+    make_price(big_cheap_in, lab, "2024-01-01", api_model_id="a", input_price="0.50")
+    cheapest = make_price(big_cheap_blend, lab, "2024-01-01", api_model_id="b", input_price="1.00")
+    cheapest.output_per_mtok = Decimal("1.00")
+    cheapest.save()
+    make_price(small, lab, "2024-01-01", api_model_id="s", input_price="0.01")
+    make_price(embedder, lab, "2024-01-01", api_model_id="e", input_price="0.01")
+    make_price(big_cheap_blend, lab, "2023-01-01", "2024-01-01", api_model_id="old", input_price="0.01")
+    query = "?task=chat&model_parameters_min=100B&current=true&ordering=blended"
+    answer = api.get(f"/api/v1/prices/{query}").json()
+    assert [row["api_model_id"] for row in answer["results"]] == ["b", "a"]
+    descending = api.get("/api/v1/prices/?task=chat&model_parameters_min=1e11&current=true&ordering=-blended").json()
+    assert [row["api_model_id"] for row in descending["results"]] == ["a", "b"]

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import CloudPricingKind, Currency, Task
@@ -89,6 +89,12 @@ def period_order_constraint(model_name):
 
 
 class PricePointQuerySet(EffectivePeriodQuerySet):
+    def with_blended_rank(self):
+        """``blended_rank``: 3 x input + output, which sorts as the blended price does (``blended_per_mtok``
+        is that over 4). No division in SQL: SQLite would divide whole-number decimals as integers."""
+        weights = BLENDED_INPUT_WEIGHT * F("input_per_mtok") + BLENDED_OUTPUT_WEIGHT * F("output_per_mtok")
+        return self.annotate(blended_rank=ExpressionWrapper(weights, output_field=models.DecimalField()))
+
     def comparable(self, task=Task.CHAT):
         """USD prices of one task's models (chat and completion unless told): what a comparison of token prices
         may set side by side (an embedding's input-only price would read as the cheapest generation)."""
