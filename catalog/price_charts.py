@@ -9,6 +9,7 @@ task (``PricePoint.objects.comparable()``): an embedding's price is not a cheape
 import datetime
 import heapq
 import math
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 from django.utils.html import escape
@@ -60,6 +61,54 @@ def cheapest_steps(prices, kind="blended"):
             continue  # the same price, maybe from another offering: not a change a reader sees
         steps.append((date, best))
     return steps
+
+
+@dataclass(frozen=True)
+class PriceFall:
+    """How far the cheapest price of some models fell: from the first price to the lowest one reached."""
+
+    first_date: datetime.date
+    first: object  # the PricePoint that set the first price
+    lowest_date: datetime.date
+    lowest: object  # the PricePoint that set the lowest price
+    kind: str
+
+    @property
+    def first_value(self):
+        return price_of(self.first, self.kind)
+
+    @property
+    def lowest_value(self):
+        return price_of(self.lowest, self.kind)
+
+    @property
+    def factor(self):
+        return float(self.first_value / self.lowest_value)
+
+    @property
+    def years(self):
+        return (self.lowest_date - self.first_date).days / 365.25
+
+    @property
+    def factor_per_year(self):
+        """The steady yearly factor that gives the whole fall over the same time (a geometric mean)."""
+        return self.factor ** (1 / self.years)
+
+
+def price_fall(prices, kind="blended"):
+    """The fall of the cheapest price among ``prices`` (one task, one currency), or None if it never fell.
+
+    Read off the step line the chart draws (``cheapest_steps``): the first price, then the lowest reached
+    and when. Endpoints rather than a fitted trend, so the working is two rows a reader can check.
+    """
+    steps = [(date, best) for date, best in cheapest_steps(prices, kind) if best is not None]
+    if len(steps) < 2:
+        return None
+    first_date, first = steps[0]
+    lowest_date, lowest = min(steps, key=lambda step: (price_of(step[1], kind), step[0]))
+    if lowest_date <= first_date or price_of(lowest, kind) <= 0 or price_of(lowest, kind) >= price_of(first, kind):
+        return None
+    return PriceFall(first_date, first, lowest_date, lowest, kind)
 
 
 def same_price(one, other, kind):

@@ -45,6 +45,13 @@ class TestPricePage:
         cheapest = figure_data(response, "cheapest")["data"][0]
         assert not any("embedding" in (row or [""])[1] for row in cheapest["customdata"])
 
+    def test_says_how_fast_the_cheapest_line_fell_with_its_two_ends(self, client, prices):
+        response = client.get("/charts/prices/?models=gpt-4&models=gpt-4o-mini", HTTP_HOST="127.0.0.1")
+        text = " ".join(response.content.decode().split())
+        # $23.50 blended, (3 x 30 + 4) / 4, in March 2023 to $1.11, (3 x 0.15 + 4) / 4, in July 2024: 21x in 1.35 years
+        assert "from $23.50 (GPT-4, March 2023) to $1.11 (GPT-4o mini, July 2024), 21.1× lower in 1.3 years" in text
+        assert "about <strong>9.6× cheaper per year</strong>" in text
+
     def test_one_control_switches_to_output_prices(self, client, prices):
         response = client.get("/charts/prices/?kind=output&models=gpt-4", HTTP_HOST="127.0.0.1")
         (line,) = figure_data(response, "price-history")["data"]

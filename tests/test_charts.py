@@ -382,3 +382,38 @@ def test_database_strings_reach_price_figures_escaped():
         text = json.dumps(charts.figure_json(figure))
         assert "<script>" not in text
         assert "&lt;/script&gt;" in text
+
+
+def offer(start, end, input_price, output_price):
+    """A price period in memory, enough for the price-fall arithmetic."""
+    return SimpleNamespace(
+        effective_from=datetime.date.fromisoformat(start),
+        effective_to=datetime.date.fromisoformat(end) if end else None,
+        input_per_mtok=Decimal(input_price),
+        output_per_mtok=Decimal(output_price),
+        blended_per_mtok=(3 * Decimal(input_price) + Decimal(output_price)) / 4,
+    )
+
+
+class TestPriceFall:
+    def test_a_hundredfold_fall_over_two_years_is_ten_times_per_year(self):
+        launch = offer("2020-01-01", "2021-01-01", "100", "100")
+        cut = offer("2021-01-01", None, "20", "20")
+        successor = offer("2022-01-01", None, "1", "1")
+        fall = price_charts.price_fall([cut, successor, launch])
+        assert (fall.first, fall.lowest) == (launch, successor)
+        assert fall.factor == pytest.approx(100)
+        assert fall.years == pytest.approx(2, abs=0.01)
+        assert fall.factor_per_year == pytest.approx(10, rel=0.01)
+
+    def test_the_price_kind_decides_what_fell(self):
+        # Output fell tenfold in a year while input stayed: the output line fell, the input line did not.
+        old = offer("2020-01-01", "2021-01-01", "1", "10")
+        new = offer("2021-01-01", None, "1", "1")
+        assert price_charts.price_fall([old, new], "output").factor_per_year == pytest.approx(10, rel=0.01)
+        assert price_charts.price_fall([old, new], "input") is None
+
+    def test_no_fall_when_prices_only_rose_or_one_price_is_known(self):
+        assert price_charts.price_fall([offer("2020-01-01", None, "1", "1")]) is None
+        rise = [offer("2020-01-01", "2021-01-01", "1", "1"), offer("2021-01-01", None, "2", "2")]
+        assert price_charts.price_fall(rise) is None

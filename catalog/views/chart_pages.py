@@ -208,6 +208,7 @@ def prices(request):
         "provider__name",
         "provider__name_ko",
     )
+    lines = list(lines)
     model_query = "&".join(f"model={m.slug}" for m in models)
     return chart_page(
         request,
@@ -215,11 +216,12 @@ def prices(request):
         title=_("Price per million tokens over time"),
         concept_slugs=["token", "inference"],
         figures={
-            "price-history": price_charts.price_history(list(lines), kind=kind, group=group),
+            "price-history": price_charts.price_history(lines, kind=kind, group=group),
             "cheapest": price_charts.cheapest_price_figure(list(class_prices.prefetch_related(None)), kind=kind),
         },
         form=form,
         capability_class=capability_class,
+        fall=price_charts.price_fall(lines, kind),
         class_presets=PRICE_CLASS_PRESETS,
         subject_models=models,
         other_task=other_task,
