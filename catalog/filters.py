@@ -583,9 +583,9 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
         labels={
             "input_per_mtok": _("Input price"),
             "output_per_mtok": _("Output price"),
-            "blended": _("Blended price (3 input : 1 output)"),
+            "blended_per_mtok": _("Blended price (3 input : 1 output)"),
         },
-        annotated={"blended": "blended_rank"},
+        annotated={"blended_per_mtok": "blended_rank"},
     )
     site_text = {
         **PERIOD_SITE_TEXT,

@@ -214,8 +214,10 @@ def test_the_cheapest_large_chat_model_today_is_one_query_on_the_prices(api):
     make_price(small, lab, "2024-01-01", api_model_id="s", input_price="0.01")
     make_price(embedder, lab, "2024-01-01", api_model_id="e", input_price="0.01")
     make_price(big_cheap_blend, lab, "2023-01-01", "2024-01-01", api_model_id="old", input_price="0.01")
-    query = "?task=chat&model_parameters_min=100B&current=true&ordering=blended"
+    query = "?task=chat&model_parameters_min=100B&current=true&ordering=blended_per_mtok"
     answer = api.get(f"/api/v1/prices/{query}").json()
     assert [row["api_model_id"] for row in answer["results"]] == ["b", "a"]
-    descending = api.get("/api/v1/prices/?task=chat&model_parameters_min=1e11&current=true&ordering=-blended").json()
+    descending = api.get(
+        "/api/v1/prices/?task=chat&model_parameters_min=1e11&current=true&ordering=-blended_per_mtok"
+    ).json()
     assert [row["api_model_id"] for row in descending["results"]] == ["a", "b"]
