@@ -7,9 +7,9 @@ so every figure, stored or derived, comes with the row's confidence and sources.
 from dataclasses import dataclass
 
 from catalog import formatting
-from catalog.choices import Confidence
+from catalog.choices import CloudPricingKind, Confidence, Currency
 from catalog.figures import DERIVED_METRICS, FIGURES
-from catalog.models import Hardware
+from catalog.models import CloudPrice, Hardware
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
 
@@ -67,7 +67,13 @@ def compare_hardware(chips):
     metrics = []
     for field in COMPARED_FIELDS:
         values = [
-            {"hardware": chip, "value": getattr(chip, field), "confidence": chip.confidence, "derived_from": []}
+            {
+                "hardware": chip,
+                "value": getattr(chip, field),
+                "confidence": chip.confidence,
+                "derived_from": [],
+                "sourced": chip,
+            }
             for chip in chips
         ]
         metrics.append(_metric(FIGURES[field], values))
@@ -79,11 +85,39 @@ def compare_hardware(chips):
                 # A ratio is derived, and never more certain than the figures it is made of.
                 "confidence": least_certain(Confidence.DERIVED, chip.confidence),
                 "derived_from": [metric.numerator, metric.denominator],
+                "sourced": chip,
             }
             for chip in chips
         ]
         metrics.append(_metric(metric, values))
+    metrics.append(_metric(FIGURES["price_per_accelerator_hour"], chip_hour_prices(chips)))
     return {"hardware": chips, "metrics": metrics}
+
+
+def chip_hour_prices(chips):
+    """Per chip, the cheapest on-demand USD price per accelerator-hour in force today, with the cloud price row
+    it comes from (its sources, and a confidence no better than derived: it is the instance price / chips)."""
+    cheapest = {}
+    offers = CloudPrice.objects.current().filter(
+        hardware__in=chips, pricing_kind=CloudPricingKind.ON_DEMAND, currency=Currency.USD
+    )
+    for offer in offers.prefetch_related("sources"):
+        best = cheapest.get(offer.hardware_id)
+        if best is None or offer.price_per_accelerator_hour < best.price_per_accelerator_hour:
+            cheapest[offer.hardware_id] = offer
+    values = []
+    for chip in chips:
+        offer = cheapest.get(chip.pk)
+        values.append(
+            {
+                "hardware": chip,
+                "value": float(offer.price_per_accelerator_hour) if offer else None,
+                "confidence": least_certain(Confidence.DERIVED, offer.confidence) if offer else chip.confidence,
+                "derived_from": ["price_per_hour", "accelerators_per_instance"],
+                "sourced": offer or chip,
+            }
+        )
+    return values
 
 
 def compare_models(models):

@@ -285,6 +285,12 @@ def test_compare_sets_chips_side_by_side_in_the_order_asked(api):
     assert ridge["derived"] and ridge["values"][1]["derived_from"] == ["bf16_flops", "memory_bandwidth"]
     assert ridge["values"][1]["confidence"] == "derived"
     assert ridge["values"][1]["value"] == pytest.approx(989.4e12 / 3.35e12)
+    # The cheapest on-demand price per chip-hour in force, from the cloud price row (its sources, derived).
+    chip_hour = metrics["price_per_accelerator_hour"]
+    assert [value["value"] for value in chip_hour["values"]] == [None, pytest.approx(98.32 / 8)]
+    assert chip_hour["values"][1]["confidence"] == "derived"
+    assert chip_hour["values"][1]["derived_from"] == ["price_per_hour", "accelerators_per_instance"]
+    assert chip_hour["values"][1]["sources"][0]["url"] == "https://example.org/datasheet"
 
 
 @pytest.mark.parametrize(

@@ -368,8 +368,12 @@ class ComparedValueSerializer(serializers.Serializer):
     hardware = hardware_summary(read_only=True)
     value = serializers.JSONField(allow_null=True, help_text=_("A number, or an ISO date for release_date."))
     confidence = serializers.ChoiceField(choices=Confidence.choices)
-    sources = SourceField(source="hardware.sources", many=True, read_only=True)
-    derived_from = serializers.ListField(child=serializers.CharField(), help_text=_("Stored fields of a ratio."))
+    sources = SourceField(
+        source="sourced.sources", many=True, read_only=True, help_text=_("The chip's, or the cloud price row's.")
+    )
+    derived_from = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Stored fields a derived figure is worked out from.")
+    )
 
 
 class ComparedMetricSerializer(serializers.Serializer):
