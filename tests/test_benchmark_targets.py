@@ -3,6 +3,7 @@
 import pytest
 
 from catalog.benchmarking.store import record_run, target_checks
+from catalog.benchmarking.views import target_value
 from tests.benchmark_reports import benchmark_report
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +31,9 @@ def test_the_api_serves_the_verdicts_the_page_shows(client, api, backends, expec
     assert [(check["target"], VERDICT[check["met"]]) for check in served] == [(target, v) for target, _, v in shown]
     judged = target_checks(run)
     assert served == [check.as_dict() for check in judged]
+    # The page writes each measured value the site's way (registry formats: 50%, 1.50×), from the same checks.
     assert [measured for _, measured, _ in shown] == [
-        check.measured_text if check.measured is not None else "not measured" for check in judged
+        target_value(check, check.measured) if check.measured is not None else "not measured" for check in judged
     ]
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from catalog import estimating, forms
-from catalog.models import CloudPrice, FoundationModel, Hardware, PricePoint
+from catalog.models import CloudPrice, Hardware, PricePoint
 from catalog.views.chart_pages import default_roofline_chips
 from tests.factories import make_hardware, make_model, make_org, make_price
 from tests.test_settings import settings_in_a_fresh_process
@@ -109,16 +109,25 @@ def test_the_roofline_picker_and_its_defaults_offer_exactly_the_chips_with_a_roo
 # ------------------------------------------------------------------------ the matrix's model filter
 
 
-def test_the_matrix_filters_models_by_family_as_the_model_list_and_the_api_do(client):
+def test_the_matrix_filters_models_by_series_as_the_model_list_and_the_api_do(client):
+    """One prefix rule (a family or the words a name starts with) for the matrix, the lists and the API."""
     make_model("llama-a", family="Llama", parameters=10**9, access="open-weights")
     make_model("llama-b", family="Llama 2", parameters=10**9, access="open-weights")
     make_model("closed", family="Llama", parameters=10**9, access="api")
-    for family in ("llama", "Llama 2", "lla"):
-        matrix = {model.slug for model in estimating.matrix_models(family=family, access="open-weights")}
-        api = client.get(reverse("api:foundationmodel-list"), {"family": family, "access": "open-weights"}).json()
-        assert matrix == {row["slug"] for row in api["results"]}, family
-    assert {model.slug for model in estimating.matrix_models(family="llama")} == {"llama-a", "closed"}
-    assert not FoundationModel.objects.filter(slug__in=estimating.matrix_models(family="lla").values("slug")).exists()
+    make_model("llama-30b", name="Llama 30B", family="Llama 30", parameters=10**9, access="open-weights")
+    for series in ("llama", "Llama 2", "lla", "Llama 3"):
+        matrix = {model.slug for model in estimating.matrix_models(family=series, access="open-weights")}
+        api = client.get(reverse("api:foundationmodel-list"), {"series": series, "access": "open-weights"}).json()
+        assert matrix == {row["slug"] for row in api["results"]}, series
+    assert {model.slug for model in estimating.matrix_models(family="Llama 2")} == {"llama-b"}
+    assert {model.slug for model in estimating.matrix_models(family="llama")} == {
+        "llama-a",
+        "llama-b",
+        "closed",
+        "llama-30b",
+    }
+    assert not estimating.matrix_models(family="lla").exists()  # a word's start, not any part of it
+    assert not estimating.matrix_models(family="Llama 3").exists()  # "Llama 30" is not Llama 3
 
 
 def test_the_matrix_filters_chips_by_vendor_and_kind_as_the_hardware_list_does(client):
