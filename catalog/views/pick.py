@@ -59,6 +59,8 @@ def pick(request, kind):
     q = " ".join(request.GET.get("q", "").split())
     if len(q) > MAX_QUERY:
         return JsonResponse({"error": f"q: at most {MAX_QUERY} characters."}, status=400)
+    if "\x00" in q:  # PostgreSQL refuses NUL in a string: a 400 here, not a 500 from the database
+        return JsonResponse({"error": "q: null characters are not allowed."}, status=400)
     rows = list(ranked(KINDS[kind](), q)[:PICK_LIMIT]) if q else []
     response = JsonResponse([{"value": row.slug, "label": row_label(row)} for row in rows], safe=False)
     response["Cache-Control"] = "private, max-age=60"
