@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from catalog import chart_style, charts, price_charts
+from catalog import chart_style, charts, compare_charts, price_charts
 from catalog.models import FoundationModel, Hardware, PricePoint, TrainingRun
 from tests.factories import make_hardware, make_model, make_org, make_price
 
@@ -338,11 +338,11 @@ def test_database_strings_reach_figures_escaped():
 
 def test_compare_inverts_a_lower_is_better_figure_and_does_not_score_a_neutral_one():
     metrics = [
-        charts.Compared("bf16_flops", "BF16", [1e15, 2e15]),
-        charts.Compared("launch_price_usd", "Price", [10_000.0, 40_000.0]),  # lower is better
-        charts.Compared("tdp_watts", "TDP", [300.0, 700.0]),  # neither: a hotter chip is not a better one
+        compare_charts.Compared("bf16_flops", "BF16", [1e15, 2e15]),
+        compare_charts.Compared("launch_price_usd", "Price", [10_000.0, 40_000.0]),  # lower is better
+        compare_charts.Compared("tdp_watts", "TDP", [300.0, 700.0]),  # neither: a hotter chip is not a better one
     ]
-    figure = charts.relative_bars(["cheap", "fast"], metrics)
+    figure = compare_charts.relative_bars(["cheap", "fast"], metrics)
     cheap, fast = figure.data
     assert list(cheap.x) == ["BF16", "Price"]
     assert list(cheap.y) == [0.5, 1.0]  # the cheaper chip is best on price
@@ -362,7 +362,7 @@ def test_model_sizes_are_drawn_as_shares_of_the_largest_hatched_never_as_a_score
         )
         for name, parameters, context in (("small", 7e9, 128_000), ("large", 70e9, 8_000))
     ]
-    small, _large = charts.model_comparison(models).data
+    small, _large = compare_charts.model_comparison(models).data
     assert list(small.x) == ["Parameters", "Context length"]
     assert list(small.y) == [pytest.approx(0.1), 1.0]
     assert list(small.marker.pattern.shape) == ["/", ""]  # hatched: no better direction

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import charts, filters, forms, price_charts
+from catalog import charts, compare_charts, filters, forms, price_charts
 from catalog.choices import Currency, Task
 from catalog.comparisons import comparable_hardware, compare_hardware
 from catalog.models import Concept, FoundationModel, Hardware, PricePoint, TrainingRun
@@ -258,7 +258,7 @@ def compare(request):
         slugs = [chip.slug for chip in hardware_form.cleaned_data["chips"]]
         chips = sorted(comparable_hardware().filter(slug__in=slugs), key=lambda chip: chip.slug)
         comparison = compare_hardware(chips)
-        figures["compare-hardware"] = charts.hardware_comparison(comparison)
+        figures["compare-hardware"] = compare_charts.hardware_comparison(comparison)
         unscored = figures["compare-hardware"].layout.meta["unscored"]
     if models_form.is_bound and models_form.is_valid() and models_form.cleaned_data["models"]:
         compared_models = list(
@@ -266,7 +266,7 @@ def compare(request):
             .prefetch_related("organizations", "sources")
             .order_by("release_date")
         )
-        figures["compare-models"] = charts.model_comparison(compared_models)
+        figures["compare-models"] = compare_charts.model_comparison(compared_models)
     errors = bool(hardware_form.errors or models_form.errors)
     concepts = {c.slug: c for c in Concept.objects.filter(slug__in=["ppa", "roofline-model"])}
     context = {
