@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format check-migrations messages check-messages clean bundle-outside-data
+.PHONY: install run serve test lint format check-migrations messages check-messages clean bundle-outside-data benchmark
 
 # Reinstall only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -75,13 +75,12 @@ bundle-outside-data: install
 	rm -f .bundle-outside.sqlite3
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles artifacts
 
 # The micro-model benchmark on this machine (README "Benchmark"), stored in the database the site reads
 # (DATABASE_URL, or db.sqlite3 here) and shown at /benchmarks/. Works on a fresh checkout: installs, migrates,
 # and sets DJANGO_DEBUG=true unless it is set (a measuring command needs no secret key).
 # Options pass through BENCHMARK_ARGS, e.g. make benchmark BENCHMARK_ARGS="--quick" (about 20 s on 2 cores).
-.PHONY: benchmark
 benchmark: export DJANGO_DEBUG ?= true
 benchmark: install
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
