@@ -84,7 +84,7 @@ def test_every_chart_draws_the_points_it_was_sent_without_console_errors(browser
     if os.environ.get("SCREENSHOT_DIR"):
         folder = Path(os.environ["SCREENSHOT_DIR"])
         folder.mkdir(parents=True, exist_ok=True)
-        name = path.strip("/").split("?")[0].replace("/", "-") or "home"
+        name = path.split("?")[0].strip("/").replace("/", "-") or "home"
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     page.close()
     assert problems == []
