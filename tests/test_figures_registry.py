@@ -199,3 +199,12 @@ def test_the_training_comparison_shows_the_top_runs_and_links_to_the_rest(client
 def test_a_run_lasting_months_reads_in_days_and_its_cost_in_millions():
     assert FIGURES["duration_hours"].format(4300) == "179 days"
     assert FIGURES["cost_usd"].format(Decimal("30419404")) == "$30.4M"
+
+
+def test_an_unknown_figure_of_an_estimated_row_is_a_plain_dash_not_an_estimate(client):
+    model = make_model("m", org=make_org("lab"), parameters=10**9)
+    TrainingRun.objects.create(slug="guess", model=model, chip_count=512, confidence="estimated")
+    html = client.get(f"/models/{model.slug}/", HTTP_HOST="127.0.0.1").content.decode()
+    assert '<td class="num confidence-estimated">512</td>' in html  # known: marked as the estimate it is
+    assert html.count('<td class="num unknown">—</td>') == 4  # duration, compute, utilization, cost
+    assert 'confidence-estimated">—' not in html  # the stylesheet would print "≈ —"

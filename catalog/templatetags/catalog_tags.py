@@ -6,6 +6,7 @@
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,15 @@ def other_names(item, detail=False):
 def figure(value, name):
     """``{{ chip.bf16_flops|figure:"bf16_flops" }}`` -> "989 TFLOP/s"; empty for unknown values (use ``default``)."""
     return FIGURES[name].format(value)
+
+
+@register.simple_tag
+def figure_cell(value, name, confidence):
+    """A table cell for one figure, marked with its row's confidence; an unknown value is a plain "—" in an
+    ``unknown`` cell, with no confidence to show (so no "≈ —" for an estimated row)."""
+    if value in (None, ""):
+        return mark_safe('<td class="num unknown">—</td>')  # a constant
+    return format_html('<td class="num confidence-{}">{}</td>', confidence, FIGURES[name].format(value))
 
 
 BETTER_WORDS = {"higher": _("Higher is better"), "lower": _("Lower is better")}
