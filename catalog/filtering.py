@@ -63,6 +63,16 @@ def quantity(filter_class, openapi_type, **kwargs):
     return extend_schema_field(schema)(filter_)
 
 
+BIGINT_MAX = 2**63 - 1  # the largest count a BigIntegerField holds: more is a form error, not a database error
+
+
+def count_range(*, label, help_text, max_value=BIGINT_MAX, **kwargs):
+    """A from-to range of a whole count (parameters, tokens), typed as people write it: "7B" to "1T"."""
+    return quantity(
+        QuantityRangeFilter, "integer", label=label, help_text=help_text, integer=True, max_value=max_value, **kwargs
+    )
+
+
 def typed(filter_, openapi_type):
     """Tell the schema generator a filter's type where it cannot infer it (a lookup path, a slug)."""
     return extend_schema_field({"type": openapi_type, "description": filter_.extra.get("help_text", "")})(filter_)

@@ -35,6 +35,7 @@ from catalog.filtering import (
     QuantityRangeFilter,
     SourcedFilterSet,
     choices,
+    count_range,
     ordering,
     quantity,
     series_pattern,
@@ -115,28 +116,16 @@ class FoundationModelFilterSet(SourcedFilterSet):
         field_name="release_date",
         help_text=_("released_after / released_before: release-date range, inclusive."),
     )
-    parameters = quantity(
-        QuantityRangeFilter,
-        "integer",
+    parameters = count_range(
         label=_("Parameters"),
-        integer=True,
-        max_value=2**63 - 1,
         help_text=_("Total parameter count range, inclusive."),
     )
-    active_parameters = quantity(
-        QuantityRangeFilter,
-        "integer",
+    active_parameters = count_range(
         label=_("Active parameters"),
-        integer=True,
-        max_value=2**63 - 1,
         help_text=_("Parameters used per token (mixture of experts) range, inclusive."),
     )
-    training_tokens = quantity(
-        QuantityRangeFilter,
-        "integer",
+    training_tokens = count_range(
         label=_("Training tokens"),
-        integer=True,
-        max_value=2**63 - 1,
         help_text=_("Training dataset size in tokens, range, inclusive."),
     )
     training_compute = quantity(
@@ -147,11 +136,8 @@ class FoundationModelFilterSet(SourcedFilterSet):
         units=("FLOP",),
         help_text=_("Training compute in FLOP, range, inclusive, e.g. 1e24."),
     )
-    context_length = quantity(
-        QuantityRangeFilter,
-        "integer",
+    context_length = count_range(
         label=_("Context length"),
-        integer=True,
         max_value=2**31 - 1,
         units=("tokens",),
         help_text=_("Context window in tokens, range, inclusive, e.g. 128k."),
@@ -323,13 +309,9 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
         help_text=_("effective_after / effective_before: periods starting in this range."),
     )
     task = choices("model__task", Task, _("Prices of models of this task (chat, embedding...)."))
-    model_parameters = quantity(
-        QuantityRangeFilter,
-        "integer",
+    model_parameters = count_range(
         field_name="model__parameters",
         label=_("Model size"),
-        integer=True,
-        max_value=2**63 - 1,
         help_text=_("The model's total parameter count, range, inclusive."),
     )
     ordering = ordering(
