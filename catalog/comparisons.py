@@ -6,10 +6,13 @@ so every figure, stored or derived, comes with the row's confidence and sources.
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
+
 from catalog import formatting
-from catalog.choices import CloudPricingKind, Confidence, Currency
+from catalog.choices import Confidence
+from catalog.estimating import cheapest_cloud_prices
 from catalog.figures import DERIVED_METRICS, FIGURES
-from catalog.models import CloudPrice, Hardware
+from catalog.models import Hardware
 
 MIN_COMPARED, MAX_COMPARED = 2, 6
 
@@ -95,16 +98,11 @@ def compare_hardware(chips):
 
 
 def chip_hour_prices(chips):
-    """Per chip, the cheapest on-demand USD price per accelerator-hour in force today, with the cloud price row
-    it comes from (its sources, and a confidence no better than derived: it is the instance price / chips)."""
-    cheapest = {}
-    offers = CloudPrice.objects.current().filter(
-        hardware__in=chips, pricing_kind=CloudPricingKind.ON_DEMAND, currency=Currency.USD
-    )
-    for offer in offers.prefetch_related("sources"):
-        best = cheapest.get(offer.hardware_id)
-        if best is None or offer.price_per_accelerator_hour < best.price_per_accelerator_hour:
-            cheapest[offer.hardware_id] = offer
+    """Per chip, the cheapest on-demand USD price per accelerator-hour in force today (the estimators' rule,
+    ``cheapest_cloud_prices``), with the cloud price row it comes from: its sources, and a confidence no better
+    than derived (it is the instance price / chips)."""
+    cheapest = cheapest_cloud_prices(chip.pk for chip in chips)
+    prefetch_related_objects(list(cheapest.values()), "sources")  # one query for the rows shown
     values = []
     for chip in chips:
         offer = cheapest.get(chip.pk)
