@@ -6,8 +6,6 @@ call them so a vendor has the same colour on every chart and a count never reads
 import hashlib
 import math
 
-from django.utils.translation import gettext_lazy as _
-
 from catalog.formatting import count
 
 # A qualitative palette with enough contrast on white; organizations without a colour of their own hash
@@ -147,40 +145,3 @@ def log_axis(values, label=plain_label, **extra):
 # Outside the plot on the right, never over tick labels; charts.js moves it below on narrow screens.
 LEGEND_OUTSIDE = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
 MAX_LEGEND_ENTRIES = 8
-
-
-# -------------------------------------------------------------------------------------------- country
-
-COUNTRY_NAMES = {
-    "AE": _("United Arab Emirates"),
-    "AT": _("Austria"),
-    "AU": _("Australia"),
-    "BE": _("Belgium"),
-    "CA": _("Canada"),
-    "CH": _("Switzerland"),
-    "CN": _("China"),
-    "DE": _("Germany"),
-    "ES": _("Spain"),
-    "FI": _("Finland"),
-    "FR": _("France"),
-    "GB": _("United Kingdom"),
-    "HK": _("Hong Kong"),
-    "IL": _("Israel"),
-    "IN": _("India"),
-    "IT": _("Italy"),
-    "JP": _("Japan"),
-    "KR": _("South Korea"),
-    "NL": _("Netherlands"),
-    "NO": _("Norway"),
-    "RU": _("Russia"),
-    "SA": _("Saudi Arabia"),
-    "SE": _("Sweden"),
-    "SG": _("Singapore"),
-    "TW": _("Taiwan"),
-    "US": _("United States"),
-}
-
-
-def country_name(code):
-    """The country's name in the reader's language, or the ISO code for one not listed."""
-    return str(COUNTRY_NAMES.get(code, code or _("unknown country")))

@@ -23,7 +23,6 @@ from catalog.chart_style import (
     LEGEND_OUTSIDE,
     colour_for,
     count_label,
-    country_name,
     exponent_label,
     log_axis,
     plain_label,
@@ -31,6 +30,7 @@ from catalog.chart_style import (
 )
 from catalog.choices import HardwareKind
 from catalog.figures import DERIVED_METRICS, FIGURES, HARDWARE_FIGURES
+from catalog.formatting import country_name
 
 # Kept for the benchmark figures (catalog.benchmarking.charts), whose units take SI prefixes.
 LOG_AXIS = {"type": "log", "exponentformat": "SI"}

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import get_language, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 SI_PREFIXES = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
 
@@ -213,3 +214,39 @@ def formatted(value, *, kind, unit="", symbol="", word=""):
     else:
         return str(value)
     return f"{text} {word}" if word else text
+
+
+# The countries of the catalog's organizations; a code not listed shows as it is.
+COUNTRY_NAMES = {
+    "AE": _("United Arab Emirates"),
+    "AT": _("Austria"),
+    "AU": _("Australia"),
+    "BE": _("Belgium"),
+    "CA": _("Canada"),
+    "CH": _("Switzerland"),
+    "CN": _("China"),
+    "DE": _("Germany"),
+    "ES": _("Spain"),
+    "FI": _("Finland"),
+    "FR": _("France"),
+    "GB": _("United Kingdom"),
+    "HK": _("Hong Kong"),
+    "IL": _("Israel"),
+    "IN": _("India"),
+    "IT": _("Italy"),
+    "JP": _("Japan"),
+    "KR": _("South Korea"),
+    "NL": _("Netherlands"),
+    "NO": _("Norway"),
+    "RU": _("Russia"),
+    "SA": _("Saudi Arabia"),
+    "SE": _("Sweden"),
+    "SG": _("Singapore"),
+    "TW": _("Taiwan"),
+    "US": _("United States"),
+}
+
+
+def country_name(code):
+    """The country's name in the reader's language, or the ISO code for one not listed (Organization.country)."""
+    return str(COUNTRY_NAMES.get(code, code or _("unknown country")))

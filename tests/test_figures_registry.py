@@ -208,3 +208,10 @@ def test_an_unknown_figure_of_an_estimated_row_is_a_plain_dash_not_an_estimate(c
     assert '<td class="num confidence-estimated">512</td>' in html  # known: marked as the estimate it is
     assert html.count('<td class="num unknown">—</td>') == 4  # duration, compute, utilization, cost
     assert 'confidence-estimated">—' not in html  # the stylesheet would print "≈ —"
+
+
+def test_organization_pages_name_the_country_in_the_readers_language(client):
+    make_org("furiosa", name="FuriosaAI", country="KR")
+    assert "South Korea" in client.get("/organizations/furiosa/", HTTP_HOST="127.0.0.1").content.decode()
+    listed = client.get("/ko/organizations/", HTTP_HOST="127.0.0.1").content.decode()
+    assert "<td>대한민국</td>" in listed

@@ -25,6 +25,7 @@ register.filter("span", formatting.span)
 register.filter("duration", formatting.duration)
 register.filter("percent", formatting.percent)
 register.filter("when", formatting.when)
+register.filter("country", formatting.country_name)
 
 CONFIDENCE_BADGES = {
     "reported": _("reported"),
