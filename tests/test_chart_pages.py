@@ -153,3 +153,15 @@ def test_roofline_defaults_are_four_distinct_vendors_and_llama_3_70b(client):
     assert response.context["subject"].slug == "llama-3-70b"
     vendors = {chip.vendor_id for chip in chart_pages.default_roofline_chips()}
     assert len(vendors) == 4
+
+
+@pytest.mark.django_db
+def test_the_vendor_chart_draws_the_highest_chips_only_and_says_so(client, monkeypatch):
+    monkeypatch.setattr(chart_pages, "VENDOR_CHART_CHIPS", 3)
+    vendor = make_org("chipco", name="ChipCo")
+    for number in range(5):
+        make_hardware(f"npu-{number}", vendor=vendor, bf16_flops=(number + 1) * 1e14)
+    response = client.get("/charts/vendors/", HTTP_HOST="127.0.0.1")
+    bars = [name for trace in figure_data(response, "vendors")["data"] for name in trace["y"]]
+    assert sorted(bars) == ["npu-2", "npu-3", "npu-4"]  # the three highest, whatever the table's size
+    assert "The 3 highest of the 5 chips with this figure" in response.content.decode()

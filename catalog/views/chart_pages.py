@@ -21,6 +21,7 @@ DEFAULT_ROOFLINE_CHIPS = ["nvidia-h100-sxm", "amd-mi300x", "google-tpu-v5p", "fu
 # A well-known dense open-weights model people self-host.
 DEFAULT_ROOFLINE_MODEL = "llama-3-70b"
 DEFAULT_PRICE_MODELS = 4
+VENDOR_CHART_CHIPS = 60
 # The default price chart answers "how did GPT-4-class prices fall?": frontier chat models from 2023 on.
 DEFAULT_CHAT_PRICE_MODELS = ["gpt-4", "gpt-4-turbo", "gpt-4o", "claude-3-5-sonnet", "llama-3-70b"]
 
@@ -67,13 +68,18 @@ def moores_law(request):
 def vendor_comparison(request):
     form, values = valid_or_initial(forms.VendorChartForm, request)
     metric = values.get("metric") or "bf16_flops"
-    chips = Hardware.objects.accelerators().select_related("vendor").order_by("vendor__name", "release_date")
+    holding = Hardware.objects.accelerators().filter(**{f"{metric}__gt": 0})
+    # The highest VENDOR_CHART_CHIPS: a readable chart and a bounded page whatever the catalog's size.
+    chips = holding.select_related("vendor").order_by(F(metric).desc(), "name")[:VENDOR_CHART_CHIPS]
+    total = holding.count()
     return chart_page(
         request,
-        "catalog/charts/chart.html",
+        "catalog/charts/vendors.html",
         title=_("Vendors compared, chip by chip"),
         concept_slugs=["flops", "hbm", "npu", "tpu"],
         figures={"vendors": charts.vendor_comparison(chips, metric)},
+        shown=min(VENDOR_CHART_CHIPS, total),
+        holding=total,
         form=form,
         rows_url=reverse("catalog:hardware-list") + f"?ordering=-{metric}",
         api_url=reverse("api:vendor-stats"),
