@@ -142,3 +142,26 @@ class PeakPrecision(models.TextChoices):
 
     FP32 = "fp32", "FP32"
     BF16 = "bf16", _("BF16/FP16 tensor (no FP32 figure)")
+
+
+class EvaluationScale(models.TextChoices):
+    """What an evaluation's number is: a share of items right, or a rating on an open scale (Elo-like)."""
+
+    PERCENT = "percent", _("Percent of items (0–100)")
+    RATING = "rating", _("Rating (Elo-like)")
+
+
+class MeasuredBy(models.TextChoices):
+    """Who ran an evaluation: the model's developer (a model card, a paper) or someone else with their own harness."""
+
+    DEVELOPER = "developer", _("Developer-reported")
+    INDEPENDENT = "independent", _("Independent")
+
+
+class ScoreVariant(models.TextChoices):
+    """Which checkpoint of a model row a score is for, where one row covers a pre-trained model and its chat
+    tune (Llama 3 70B and Llama 3 70B Instruct share a row). Capability classes count the served checkpoint."""
+
+    AS_RELEASED = "as-released", _("As released (served)")
+    INSTRUCT = "instruct", _("Instruction-tuned (chat)")
+    BASE = "base", _("Pre-trained base")

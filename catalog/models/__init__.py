@@ -4,6 +4,7 @@ from catalog.models.applications import Application
 from catalog.models.base import Source
 from catalog.models.benchmarks import BenchmarkResult, BenchmarkRun
 from catalog.models.discrepancies import Discrepancy
+from catalog.models.evaluations import Evaluation, EvaluationScore
 from catalog.models.foundation_models import FoundationModel
 from catalog.models.glossary import Concept
 from catalog.models.hardware import Hardware
@@ -20,6 +21,8 @@ __all__ = [
     "CloudPrice",
     "Concept",
     "Discrepancy",
+    "Evaluation",
+    "EvaluationScore",
     "FoundationModel",
     "Hardware",
     "ImportRun",
