@@ -16,6 +16,8 @@ from catalog.models import (
     CloudPrice,
     Concept,
     Discrepancy,
+    Evaluation,
+    EvaluationScore,
     FoundationModel,
     Hardware,
     ImportRun,
@@ -108,6 +110,16 @@ class TrainingRunInline(admin.TabularInline):
     show_change_link = True
 
 
+class EvaluationScoreInline(admin.TabularInline):
+    """A model's scores on its page; sources are edited on the score's own page (the change link)."""
+
+    model = EvaluationScore
+    fields = ["evaluation", "score", "variant", "setting", "measured_on", "measured_by", "evaluator", "confidence"]
+    ordering = ["evaluation__name", "-measured_on"]
+    extra = 0
+    show_change_link = True
+
+
 class CloudPriceInline(admin.TabularInline):
     model = CloudPrice
     autocomplete_fields = ["provider"]
@@ -162,7 +174,7 @@ class FoundationModelAdmin(FactAdmin):
     autocomplete_fields = ["organizations", "base_model"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "release_date"
-    inlines = [PricePointInline, TrainingRunInline, DiscrepancyInline]
+    inlines = [PricePointInline, TrainingRunInline, EvaluationScoreInline, DiscrepancyInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("organizations")
@@ -170,6 +182,23 @@ class FoundationModelAdmin(FactAdmin):
     @admin.display(description="organizations")
     def developers(self, obj):
         return ", ".join(org.name for org in obj.organizations.all())
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(FactAdmin):
+    list_display = ["name", "scale", "scale_min", "scale_max", "higher_is_better"]
+    search_fields = ["name", "slug", "measures"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(EvaluationScore)
+class EvaluationScoreAdmin(FactAdmin):
+    list_display = ["model", "evaluation", "score", "variant", "setting", "measured_by", "evaluator", "measured_on"]
+    list_filter = ["evaluation", "measured_by", "variant", "confidence"]
+    search_fields = ["model__name", "evaluation__name", "evaluator", "setting"]
+    autocomplete_fields = ["model", "evaluation"]
+    date_hierarchy = "measured_on"
+    list_select_related = ["model", "evaluation"]
 
 
 @admin.register(Hardware)

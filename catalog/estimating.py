@@ -199,7 +199,7 @@ def estimable_hardware():
     )
 
 
-def matrix_models(*, family="", access=""):
+def matrix_models(*, family="", access="", capability=None):
     """The matrix's rows: estimable models, filtered as the model list and the API filter them, newest first.
 
     ``family`` is matched as the API's ``series``: the family, or names starting with its words on word
@@ -207,6 +207,8 @@ def matrix_models(*, family="", access=""):
     """
     data = {"series": family, "access": [access] if access else []}  # a multiple-choice filter takes a list
     chosen = FoundationModelFilterSet(data, queryset=estimable_models()).qs
+    if capability is not None:
+        chosen = capability.filter(chosen)
     return chosen.order_by(F("release_date").desc(nulls_last=True), "name")
 
 
@@ -445,17 +447,21 @@ def precision_choices():
 # ------------------------------------------------------------------------------------------- tokens
 
 
-def token_quote(*, text, family, input_tokens, cached_tokens, output_tokens):
+def token_quote(*, text, family, input_tokens, cached_tokens, output_tokens, capability=None):
     """(the count from ``text`` or None, the input tokens used, every current price's cost, cheapest first).
 
-    A pasted text replaces the input count, counted by its tokenizer family's stated rule.
+    A pasted text replaces the input count, counted by its tokenizer family's stated rule. ``capability``
+    (``catalog.capability.CapabilityClass``): only the prices of models in that class.
     """
+    prices = current_usd_prices()
+    if capability is not None:
+        prices = capability.filter(prices, "model")
     counted = count_tokens(text, family) if text else None
     used = counted.tokens if counted else input_tokens
     costs = token_costs(
         input_tokens=used,
         cached_tokens=cached_tokens,
         output_tokens=output_tokens,
-        prices=price_rows(current_usd_prices()),
+        prices=price_rows(prices),
     )
     return counted, used, costs

@@ -18,9 +18,8 @@ from django_filters.fields import RangeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.request import Request
 
-from catalog.choices import (
-    Confidence,
-)
+from catalog.capability import SYNTAX_HELP, CapabilityClass, CapabilityError, capability_class, preset_choices
+from catalog.choices import Confidence
 from catalog.models.hardware import DERIVED_METRICS
 from catalog.quantities import QuantityField, QuantityRangeField
 from catalog.widgets import HiddenCSVInput, PickerMultipleChoiceField
@@ -202,6 +201,8 @@ class CatalogFilterSet(filters.FilterSet):
                 field = form.fields[name] = PickerMultipleChoiceField(
                     kind=kind, queryset=field.queryset, required=False, label=field.label, help_text=field.help_text
                 )
+            elif isinstance(filter_, CapabilityFilter):
+                field.widget = capability_widget()
             elif isinstance(filter_, filters.OrderingFilter):
                 field.widget = HiddenCSVInput()  # the table headers sort; the form keeps their order on submit
             elif isinstance(field.widget, SITE_CHOICE_WIDGETS):
@@ -274,3 +275,58 @@ class EffectivePeriodFilterSet(SourcedFilterSet):
     def filter_current(self, queryset, name, value):
         current = queryset.current()
         return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+
+class CapabilitySelect(forms.Select):
+    """The presets to pick from; a class typed into the URL (``mmlu:70``) is shown as one more option."""
+
+    def get_context(self, name, value, attrs):
+        if value and value not in {key for key, _label in self.choices}:
+            self.choices = [*self.choices, (value, value)]
+        return super().get_context(name, value, attrs)
+
+
+class CapabilityField(forms.CharField):
+    """A capability class (``catalog.capability``): a preset's key or ``<evaluation>:<threshold>``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Capability"))
+        kwargs.setdefault("help_text", _("Only models whose sourced score reaches this level."))
+        kwargs.setdefault("required", False)
+        super().__init__(max_length=80, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return capability_class(text)
+        except CapabilityError as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
+
+    def prepare_value(self, value):
+        return value.key if isinstance(value, CapabilityClass) else value
+
+
+def capability_widget():
+    return CapabilitySelect(choices=[("", _("Any capability")), *preset_choices()])
+
+
+class CapabilityFilter(filters.Filter):
+    """Rows whose model is in a capability class; ``field_name`` is the path to the model's id."""
+
+    field_class = CapabilityField
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        return value.filter(queryset, self.field_name)  # one EXISTS per row: no repeated rows
+
+
+def capability(field_name="pk", help_text=None):
+    filter_ = CapabilityFilter(
+        field_name=field_name,
+        label=_("Capability"),
+        help_text=help_text or format_lazy("{} {}", _("Only rows of models in this capability class."), SYNTAX_HELP),
+    )
+    return typed(filter_, "string")

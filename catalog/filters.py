@@ -22,7 +22,9 @@ from catalog.choices import (
     Currency,
     HardwareKind,
     HardwareUse,
+    MeasuredBy,
     Modality,
+    ScoreVariant,
     SourceKind,
     Task,
 )
@@ -34,6 +36,7 @@ from catalog.filtering import (
     QuantityFilter,
     QuantityRangeFilter,
     SourcedFilterSet,
+    capability,
     choices,
     count_range,
     ordering,
@@ -47,6 +50,8 @@ from catalog.models import (
     BenchmarkRun,
     CloudPrice,
     Concept,
+    Evaluation,
+    EvaluationScore,
     FoundationModel,
     Hardware,
     Organization,
@@ -146,6 +151,7 @@ class FoundationModelFilterSet(SourcedFilterSet):
     modality = choices("modality", Modality, _("What the model reads and writes."))
     task = choices("task", Task, _("What its API is used for: chat, embedding, image..."))
     architecture = choices("architecture", Architecture, _("Network architecture."))
+    capability = capability()
     ordering = ordering(
         FoundationModel,
         "name",
@@ -166,6 +172,7 @@ class FoundationModelFilterSet(SourcedFilterSet):
         "training_compute": (_("Training compute (FLOP)"), _("e.g. 1e24 or 3.1e23.")),
         "context_length": (_("Context length (tokens)"), _("e.g. 128k or 1M.")),
         "search": (_("Search"), _("Words to look for in the names and descriptions.")),
+        "capability": (_("Capability"), _("Models whose sourced score reaches this level.")),
     }
 
     class Meta:
@@ -314,6 +321,7 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
         label=_("Model size"),
         help_text=_("The model's total parameter count, range, inclusive."),
     )
+    capability = capability("model")
     ordering = ordering(
         PricePoint,
         "effective_from",
@@ -337,6 +345,7 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
         "effective": (_("Took effect"), _("Prices that took effect between these dates, inclusive.")),
         "task": (_("Task"), _("Compare like with like: chat models, embeddings, image models...")),
         "model_parameters": (_("Model size (parameters)"), _("Type 7B, 70 billion, 1e11 or 1,750억.")),
+        "capability": (_("Capability"), _("Prices of models whose sourced score reaches this level.")),
     }
 
     def filter_queryset(self, queryset):
@@ -383,6 +392,38 @@ class ApplicationFilterSet(SourcedFilterSet):
     class Meta:
         model = Application
         fields = ["organization", "foundation_model", "category", "confidence"]
+
+
+class EvaluationFilterSet(SourcedFilterSet):
+    search_fields = ("name", "slug", "measures")
+
+    ordering = ordering(Evaluation, "name")
+
+    class Meta:
+        model = Evaluation
+        fields = ["confidence"]
+
+
+class EvaluationScoreFilterSet(SourcedFilterSet):
+    search_fields = ("model__name", "model__name_ko", "evaluation__name", "evaluator", "setting")
+
+    evaluation = slugs(
+        "evaluation", Evaluation.objects.all(), _("Scores on this evaluation (slug)."), picker="evaluations"
+    )
+    model = slugs("model", FoundationModel.objects.all(), _("Scores of this model (slug)."), picker="models")
+    measured_by = choices("measured_by", MeasuredBy, _("developer: the model's maker reported it; independent."))
+    variant = choices("variant", ScoreVariant, _("Which checkpoint was evaluated."))
+    evaluator = filters.CharFilter(lookup_expr="iexact", help_text=_("Who ran it, e.g. Epoch AI, OpenAI."))
+    score = filters.RangeFilter(help_text=_("score_min / score_max: the score range, inclusive."))
+    measured = filters.DateFromToRangeFilter(
+        field_name="measured_on", help_text=_("measured_after / measured_before: publication date range.")
+    )
+    capability = capability("model")
+    ordering = ordering(EvaluationScore, "score", "measured_on")
+
+    class Meta:
+        model = EvaluationScore
+        fields = ["evaluation", "model", "measured_by", "variant", "evaluator", "confidence"]
 
 
 class ConceptFilterSet(CatalogFilterSet):

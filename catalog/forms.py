@@ -4,10 +4,13 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from catalog.capability import CapabilityError, capability_class
+from catalog.capability_prices import DATINGS
 from catalog.charts import SCALE_METRICS, VENDOR_METRICS
 from catalog.choices import Task
 from catalog.comparisons import MAX_COMPARED, MIN_COMPARED
-from catalog.models import FoundationModel, Hardware
+from catalog.filtering import CapabilityField, capability_widget
+from catalog.models import Evaluation, FoundationModel, Hardware
 from catalog.price_charts import GROUPINGS, PRICE_KINDS
 from catalog.widgets import PickerChoiceField, PickerMultipleChoiceField
 
@@ -122,3 +125,51 @@ class CompareModelsForm(forms.Form):
                 _("Pick %(min)s to %(max)s models.") % {"min": MIN_COMPARED, "max": MAX_COMPARED}
             )
         return models
+
+
+class CapabilityChartForm(forms.Form):
+    """A class from the presets, or one's own: an evaluation and a threshold (which then win over the preset)."""
+
+    capability = CapabilityField(
+        label=_("Capability"), initial="mmlu-42", widget=capability_widget(), help_text=_("A ready-made level.")
+    )
+    evaluation = PickerChoiceField(
+        kind="evaluations",
+        queryset=Evaluation.objects.all(),
+        required=False,
+        label=_("Or your own: evaluation"),
+        help_text=_("e.g. MMLU, GPQA Diamond, KMMLU."),
+    )
+    threshold = forms.DecimalField(
+        label=_("Score at least"), required=False, min_value=0, max_value=100_000, decimal_places=2
+    )
+    kind = forms.ChoiceField(
+        label=_("Price"),
+        choices=list(PRICE_KINDS.items()),
+        initial="blended",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Blended = (3 × input + output) / 4."),
+    )
+    dating = forms.ChoiceField(
+        label=_("Date prices"),
+        help_text=_("A price read from a price map's snapshot starts on the snapshot's date unless back-dated."),
+        choices=list(DATINGS.items()),
+        initial="stored",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        data = super().clean()
+        evaluation, threshold = data.get("evaluation"), data.get("threshold")
+        if (evaluation is None) != (threshold is None):
+            raise forms.ValidationError(_("Give both an evaluation and a score, or neither."))
+        if evaluation is not None:
+            try:
+                data["class"] = capability_class(f"{evaluation.slug}:{threshold.normalize():f}")
+            except CapabilityError as error:
+                self.add_error("threshold", str(error))
+        else:
+            data["class"] = data.get("capability")
+        return data

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from catalog.benchmarking import views as benchmarks
-from catalog.views import browse, chart_pages, estimators, pick
+from catalog.views import browse, capability, chart_pages, estimators, pick
 
 app_name = "catalog"
 urlpatterns = [
@@ -25,7 +25,10 @@ urlpatterns = [
     path("charts/roofline/", chart_pages.roofline, name="chart-roofline"),
     path("charts/prices/", chart_pages.prices, name="chart-prices"),
     path("charts/model-scale/", chart_pages.model_scale, name="chart-model-scale"),
+    path("charts/capability-prices/", capability.capability_page, name="chart-capability-prices"),
     path("compare/", chart_pages.compare, name="compare"),
+    path("evaluations/", capability.EvaluationList.as_view(), name="evaluation-list"),
+    path("evaluations/<slug:slug>/", capability.evaluation_detail, name="evaluation-detail"),
     path("benchmarks/", benchmarks.BenchmarkList.as_view(), name="benchmark-list"),
     path("benchmarks/<int:pk>/", benchmarks.benchmark_detail, name="benchmark-detail"),
     path("estimate/", estimators.fit_matrix, name="estimate-matrix"),

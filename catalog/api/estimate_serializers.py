@@ -2,9 +2,12 @@
 
 import math
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from catalog.api.fields import CapabilityField
+from catalog.capability import SYNTAX_HELP
 from catalog.estimating import LIMITS
 from catalog.estimators.serving import DEFAULT_BATCH, DEFAULT_CONTEXT, DEFAULT_UTILIZATION, USER_PRECISIONS
 from catalog.estimators.tokens import DEFAULT_FAMILY, TOKEN_RULES
@@ -144,6 +147,9 @@ class TokensQuerySerializer(FiniteMixin, serializers.Serializer):
         help_text=_("A text whose estimated token count replaces input_tokens (at most 4,000 characters in a GET)."),
     )
     family = serializers.ChoiceField(choices=list(TOKEN_RULES), default=DEFAULT_FAMILY)
+    capability = CapabilityField(
+        required=False, allow_blank=True, help_text=format_lazy("{} {}", _("Only models in this class."), SYNTAX_HELP)
+    )
 
     def validate_text(self, text):
         if self.context.get("method") == "GET" and len(text) > GET_TEXT_CHARACTERS:

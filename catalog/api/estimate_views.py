@@ -176,6 +176,7 @@ class TokenEstimateView(EstimateView):
             input_tokens=data["input_tokens"],
             cached_tokens=data["cached_tokens"],
             output_tokens=data["output_tokens"],
+            capability=data.get("capability"),
         )
         body = {
             "input_tokens": input_tokens,

@@ -6,6 +6,8 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.reverse import reverse
 
+from catalog.capability import SYNTAX_HELP, CapabilityError, capability_class
+
 PLACEHOLDER = "__key__"
 
 
@@ -105,3 +107,20 @@ class SourceField(NaturalKeyChoicesMixin, serializers.SlugRelatedField):
 
     def to_representation(self, source):
         return {"url": source.url, "title": source.title, "publisher": source.publisher, "kind": source.kind}
+
+
+class CapabilityField(serializers.CharField):
+    """A capability class: a preset or ``<evaluation>:<threshold>`` (``catalog.capability``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", SYNTAX_HELP)
+        super().__init__(max_length=80, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)  # a bounded string first, then the class it names
+        if not text:
+            return None
+        try:
+            return capability_class(text)
+        except CapabilityError as error:
+            raise serializers.ValidationError(str(error)) from error

@@ -14,10 +14,10 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.choices import EvaluationScale, MeasuredBy, ScoreVariant
-from catalog.models.base import SlugManager, SlugNaturalKeyMixin, SourcedFact, korean_name_field
+from catalog.models.base import KoreanNameMixin, SlugManager, SlugNaturalKeyMixin, SourcedFact, korean_name_field
 
 
-class Evaluation(SlugNaturalKeyMixin, SourcedFact):
+class Evaluation(KoreanNameMixin, SlugNaturalKeyMixin, SourcedFact):
     """A capability benchmark: what it measures, on what scale, and where it is defined."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)

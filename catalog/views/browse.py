@@ -13,6 +13,7 @@ from catalog.models import (
     CloudPrice,
     Concept,
     Discrepancy,
+    EvaluationScore,
     FoundationModel,
     Hardware,
     Organization,
@@ -111,6 +112,12 @@ class FoundationModelDetail(DetailView):
         "applications",
         Prefetch("discrepancies", queryset=Discrepancy.objects.select_related("source")),
         Prefetch("training_runs", queryset=sourced(TrainingRun.objects.select_related("hardware"))),
+        Prefetch(
+            "evaluation_scores",
+            queryset=sourced(EvaluationScore.objects.select_related("evaluation")).order_by(
+                "evaluation__name", "-measured_on", "pk"
+            ),
+        ),
         Prefetch(
             "prices",
             queryset=with_last_check(sourced(PricePoint.objects.select_related("provider"))).order_by(

@@ -172,6 +172,8 @@ def default_price_models(task):
 # Ready-made capability classes: any model filter works, these are shortcuts shown on the page.
 PRICE_CLASS_PRESETS = [
     (gettext_lazy("Every model"), ""),
+    (gettext_lazy("About GPT-3 on MMLU (≥ 42)"), "capability=mmlu-42"),
+    (gettext_lazy("GPT-4 level on MMLU"), "capability=gpt-4-mmlu"),
     (gettext_lazy("Open-weights models"), "access=open-weights"),
     (gettext_lazy("100B+ parameters"), "parameters_min=100000000000"),
     (gettext_lazy("GPT family"), "family=GPT"),

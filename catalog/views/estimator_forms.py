@@ -9,6 +9,7 @@ from catalog.estimating_text import FAMILY_LABELS
 from catalog.estimators.serving import DEFAULT_BATCH, DEFAULT_CONTEXT, DEFAULT_UTILIZATION
 from catalog.estimators.tokens import DEFAULT_FAMILY
 from catalog.estimators.training import DEFAULT_TRAINING_UTILIZATION, TRAINING_PRECISIONS
+from catalog.filtering import CapabilityField, capability_widget
 from catalog.models import FoundationModel, Hardware, Organization
 from catalog.widgets import PickerChoiceField, PickerMultipleChoiceField
 
@@ -111,10 +112,13 @@ class MatrixForm(ServingForm):
     )
     kind = forms.ChoiceField(label=_("Chip kind"), choices=[("", _("Any")), *HardwareKind.choices], required=False)
     priced = forms.BooleanField(label=_("Only chips with a cloud price"), required=False)
+    capability = CapabilityField(
+        widget=capability_widget(), help_text=_("Only models whose sourced score reaches this level.")
+    )
 
     # The question most readers bring (which chips serve these models, how fast, at what cost) stays in view;
     # the rest folds away, so on a phone the matrix is not pushed below a 13-field form.
-    MAIN_FIELDS = ("models", "family", "metric", "batch", "chips")
+    MAIN_FIELDS = ("models", "family", "capability", "metric", "batch", "chips")
 
     def main_fields(self):
         return [self[name] for name in self.MAIN_FIELDS]
@@ -175,11 +179,14 @@ class TokenForm(forms.Form):
         required=False,
         help_text=_("Its estimated token count replaces the input tokens."),
     )
+    capability = CapabilityField(
+        widget=capability_widget(), help_text=_("Only the prices of models whose sourced score reaches this level.")
+    )
 
     def values(self):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         values = {}
-        for name in ("input_tokens", "cached_tokens", "output_tokens", "family", "text"):
+        for name in ("input_tokens", "cached_tokens", "output_tokens", "family", "text", "capability"):
             value = data.get(name)
             values[name] = value if value not in (None, "") else self.base_fields[name].initial
         values["text"] = values["text"] or ""

@@ -37,7 +37,9 @@ def fit_matrix(request):
     if picked_models:
         models = picked_models.order_by("name")
     else:
-        models = estimating.matrix_models(family=values.get("family", ""), access=values.get("access", ""))
+        models = estimating.matrix_models(
+            family=values.get("family", ""), access=values.get("access", ""), capability=values.get("capability")
+        )
     if picked_chips:
         chips = picked_chips.select_related("vendor").order_by("vendor__name", "name")
     else:
@@ -114,11 +116,13 @@ def token_calculator(request):
         input_tokens=values["input_tokens"],
         cached_tokens=values["cached_tokens"],
         output_tokens=values["output_tokens"],
+        capability=values["capability"],
     )
     same_request = {
         "input_tokens": input_tokens,
         "cached_tokens": values["cached_tokens"],
         "output_tokens": values["output_tokens"],
+        **({"capability": values["capability"].key} if values["capability"] else {}),
     }
     shown = costs[:TOKEN_COSTS_SHOWN]
     with_last_checks([cost.price.key for cost in shown])

@@ -9,7 +9,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
-from catalog.models import CloudPrice, FoundationModel, Hardware, Organization, PricePoint
+from catalog.models import CloudPrice, Evaluation, FoundationModel, Hardware, Organization, PricePoint
 from catalog.widgets import row_label
 
 PICK_LIMIT = 20
@@ -26,6 +26,7 @@ KINDS = {
     "hardware": lambda: Hardware.objects.all(),
     "accelerators": lambda: Hardware.objects.accelerators(),
     "organizations": lambda: Organization.objects.all(),
+    "evaluations": lambda: Evaluation.objects.all(),
     # Who charges for tokens, who rents chips by the hour, who designs chips.
     "providers": lambda: organizations_with(PricePoint),
     "cloud-providers": lambda: organizations_with(CloudPrice),

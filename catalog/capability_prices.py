@@ -1,0 +1,218 @@
+"""The price of a fixed capability: on each date, the cheapest price in force among the models of a capability
+class (``catalog.capability``), the trend of its record lows, and price against score today with its frontier.
+
+This answers "how fast are token prices falling?" by what a model can do rather than by its name, as Epoch AI
+("LLM inference prices have fallen rapidly but unequally across tasks", 2025) and a16z ("LLMflation", 2024) do.
+Prices come from the stored, dated history (any provider, the task's USD prices: ``PricePoint.comparable``).
+
+Two ways to date a price (``DATINGS``):
+- ``stored``: each period as recorded. A price read from a snapshot of an outside price map starts on the
+  snapshot's date, so many prices appear on one day although they were offered long before.
+- ``release``: where a model's prices all come from price-map snapshots (its history is unknown), each offering's
+  first known price is taken to have held since the model's release, as Epoch AI does (it pairs release dates
+  with later prices). This credits a price before it is known to have held, so it tends to make early prices
+  look cheaper and the fall slower. A model with a curated history keeps it.
+
+A price of zero (a free tier, a promotion) is left out: it is not a price at which the capability is sold.
+"""
+
+import copy
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Max, Min
+from django.utils.translation import gettext_lazy as _
+
+from catalog.choices import Task
+from catalog.estimators.trend import log_linear_fit
+from catalog.models import EvaluationScore, PricePoint
+from catalog.price_charts import cheapest_steps, price_of
+
+DATINGS = {
+    "stored": _("as stored"),
+    "release": _("back-dated to the model's release (Epoch AI's method)"),
+}
+# Published rates to set beside ours: (who, what, factor per year, link).
+PUBLISHED_RATES = [
+    (
+        "Epoch AI",
+        _("GPT-4's score on GPQA Diamond (PhD-level science)"),
+        40,
+        "https://epoch.ai/data-insights/llm-inference-price-trends",
+    ),
+    (
+        "Epoch AI",
+        _("range across six milestones"),
+        "9–900",
+        "https://epoch.ai/data-insights/llm-inference-price-trends",
+    ),
+    ("a16z", _("MMLU ≥ 42 (about GPT-3), 2021–2024"), 10, "https://a16z.com/llmflation-llm-inference-cost/"),
+]
+PRICE_FIELDS = [
+    "effective_from",
+    "effective_to",
+    "input_per_mtok",
+    "output_per_mtok",
+    "api_model_id",
+    "context_tier",
+    "model__name",
+    "model__name_ko",
+    "model__slug",
+    "model__release_date",
+    "provider__name",
+    "provider__name_ko",
+    "provider__slug",
+    "origin",
+]
+
+
+def year_fraction(date):
+    return date.year + (date - datetime.date(date.year, 1, 1)).days / 365.25
+
+
+def class_prices(capability, task=Task.CHAT):
+    """The task's USD price periods of the class's models, with what the step line and its hover text need."""
+    prices = capability.filter(PricePoint.objects.comparable(task), "model").exclude(
+        input_per_mtok=0, output_per_mtok=0
+    )
+    return list(prices.select_related("model", "provider").only(*PRICE_FIELDS))
+
+
+def back_dated(prices):
+    """Each offering's first period moved back to its model's release date (where that is earlier), for models
+    whose every price comes from a price map's snapshot; curated histories stay as they are."""
+    curated = {price.model_id for price in prices if not price.origin}
+    first = {}
+    for price in prices:
+        key = (price.provider_id, price.api_model_id, price.context_tier)
+        if key not in first or price.effective_from < first[key].effective_from:
+            first[key] = price
+    moved = []
+    for price in prices:
+        released = price.model.release_date
+        is_first = first[(price.provider_id, price.api_model_id, price.context_tier)] is price
+        if is_first and price.model_id not in curated and released and released < price.effective_from:
+            price = copy.copy(price)
+            price.effective_from = released
+        moved.append(price)
+    return moved
+
+
+def record_lows(steps, kind):
+    """The steps that set a new lowest price: the points the trend is fitted to (a rise is not a new low)."""
+    lows, lowest = [], None
+    for date, price in steps:
+        if price is None:
+            continue
+        value = price_of(price, kind)
+        if lowest is None or value < lowest:
+            lows.append((date, price))
+            lowest = value
+    return lows
+
+
+@dataclass
+class CapabilityPrices:
+    capability: object
+    kind: str
+    dating: str
+    steps: list  # [(date, PricePoint or None)], as ``cheapest_steps``
+    lows: list  # [(date, PricePoint)], the record lows
+    fit: object  # LogLinearFit or None
+    scores: dict  # model id -> the best served score row that places it in the class
+    models_in_class: int
+    priced_models: int
+
+    @property
+    def working(self):
+        """Each record low with the score that qualified its model."""
+        return [(date, price, self.scores.get(price.model_id)) for date, price in self.lows]
+
+
+def capability_prices(capability, *, kind="blended", dating="stored", task=Task.CHAT):
+    prices = class_prices(capability, task)
+    if dating == "release":
+        prices = back_dated(prices)
+    steps = cheapest_steps(prices, kind)
+    lows = record_lows(steps, kind)
+    fit = log_linear_fit([(year_fraction(date), float(price_of(price, kind))) for date, price in lows])
+    shown = {price.model_id for _date, price in steps if price is not None}
+    return CapabilityPrices(
+        capability=capability,
+        kind=kind,
+        dating=dating,
+        steps=steps,
+        lows=lows,
+        fit=fit,
+        scores=best_scores(capability, shown),
+        models_in_class=capability.models().count(),
+        priced_models=len({price.model_id for price in prices}),
+    )
+
+
+def best_scores(capability, model_ids):
+    """model id -> its best qualifying score row (with sources), for the models named on the chart."""
+    order = "-score" if capability.evaluation.higher_is_better else "score"
+    rows = (
+        capability.qualifying_scores()
+        .filter(model__in=model_ids)
+        .prefetch_related("sources")
+        .order_by("model", order, "measured_on")
+    )
+    best = {}
+    for row in rows:
+        best.setdefault(row.model_id, row)
+    return best
+
+
+@dataclass(frozen=True)
+class ScoredPrice:
+    """A model's best served score on an evaluation and its cheapest price in force today."""
+
+    model: object
+    score: object
+    price: object  # the PricePoint that sets the cheapest price
+    value: object  # that price, of the chosen kind
+    on_frontier: bool = False
+
+
+def price_against_score(evaluation, *, kind="blended", task=Task.CHAT, today=None):
+    """Every model with a served score on ``evaluation`` and a price in force ``today``, with the Pareto frontier
+    marked: no other model is both cheaper (or as cheap) and better."""
+    today = today or datetime.date.today()
+    aggregate = Max("score") if evaluation.higher_is_better else Min("score")
+    best = dict(
+        EvaluationScore.objects.served()
+        .filter(evaluation=evaluation)
+        .values("model")
+        .annotate(best=aggregate)
+        .values_list("model", "best")
+    )
+    prices = (
+        PricePoint.objects.comparable(task)
+        .in_force_on(today)
+        .filter(model__in=list(best))
+        .exclude(input_per_mtok=0, output_per_mtok=0)
+        .select_related("model", "provider")
+        .only(*PRICE_FIELDS)
+    )
+    cheapest = {}
+    for price in prices:
+        value = price_of(price, kind)
+        if price.model_id not in cheapest or value < cheapest[price.model_id][1]:
+            cheapest[price.model_id] = (price, value)
+    rows = [ScoredPrice(price.model, best[model_id], price, value) for model_id, (price, value) in cheapest.items()]
+    return mark_frontier(rows, higher_is_better=evaluation.higher_is_better)
+
+
+def mark_frontier(rows, *, higher_is_better=True):
+    """``rows`` sorted by price, each marked on the frontier when it scores better than every cheaper row."""
+    sign = 1 if higher_is_better else -1
+    ordered = sorted(rows, key=lambda row: (row.value, -sign * row.score, row.model.name))
+    marked, best = [], None
+    for row in ordered:
+        on_frontier = best is None or sign * row.score > sign * best
+        if on_frontier:
+            best = row.score
+        marked.append(ScoredPrice(row.model, row.score, row.price, row.value, on_frontier))
+    return marked
