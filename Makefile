@@ -64,6 +64,7 @@ REFERENCE ?= ../shared/reference
 EPOCH_HARDWARE ?= $(REFERENCE)/epoch_ml_hardware_2025-12.csv
 EPOCH_MODELS ?= $(REFERENCE)/epoch_notable_ai_models_2025-02-24.csv
 LITELLM ?= $(REFERENCE)/litellm_model_prices_2026-07-24.json
+EPOCH_BENCHMARKS ?= $(REFERENCE)/epoch_benchmark_runs_2025-05.csv
 bundle-outside-data: export DJANGO_DEBUG = true
 bundle-outside-data: export DATABASE_URL = sqlite:///$(CURDIR)/.bundle-outside.sqlite3
 bundle-outside-data: install
@@ -71,7 +72,7 @@ bundle-outside-data: install
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BIN)/python manage.py load_bundled_data --curated-only --verbosity 0
 	$(BIN)/python manage.py bundle_outside_data --epoch-hardware $(EPOCH_HARDWARE) --epoch-models $(EPOCH_MODELS) \
-		--litellm $(LITELLM)
+		--litellm $(LITELLM) --epoch-benchmarks $(EPOCH_BENCHMARKS)
 	rm -f .bundle-outside.sqlite3
 
 clean:

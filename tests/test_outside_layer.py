@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from catalog.importers.outside import build_layer, outside_note
 from catalog.management.commands.load_bundled_data import load_outside_layer, outside_layer_paths
-from catalog.models import Discrepancy, Hardware, Organization, Source
+from catalog.models import Discrepancy, EvaluationScore, Hardware, Organization, Source
 from tests.factories import make_hardware, make_org
 from tests.test_import_epoch import H100, MLU, hardware_csv
 
@@ -138,7 +138,7 @@ def bundled_layer():
 
 
 def test_every_bundled_outside_row_names_its_input_file_and_row():
-    inputs = ("epoch_ml_hardware_", "epoch_notable_ai_models_", "litellm_model_prices_")
+    inputs = ("epoch_ml_hardware_", "epoch_notable_ai_models_", "litellm_model_prices_", "epoch_benchmark_runs_")
     for row in bundled_layer():
         origin = row["fields"]["origin"]
         assert origin.startswith(inputs) and ", " in origin, row
@@ -149,7 +149,9 @@ def test_no_bundled_outside_row_carries_an_outside_tables_notes():
     assert rows and all(row["fields"]["notes"].startswith("From ") for row in rows)
     for row in rows:
         notes, origin = row["fields"]["notes"], row["fields"]["origin"]
-        if origin.startswith("epoch_"):  # Epoch's free text is never copied: only our one line (and our own
+        if origin.startswith("epoch_benchmark_runs_"):  # our own working: the run, the date, the log
+            assert notes.startswith(outside_note("Epoch AI's Benchmarking Hub") + " Epoch AI run "), notes
+        elif origin.startswith("epoch_"):  # Epoch's free text is never copied: only our one line (and our own
             # word on compute left off a run)
             first_line = notes.split(")", 1)[0] + ")."
             assert notes == first_line or "left off this run" in notes, notes
@@ -157,6 +159,18 @@ def test_no_bundled_outside_row_carries_an_outside_tables_notes():
         row for row in rows if row["model"] == "catalog.foundationmodel" and row["fields"]["origin"].startswith("lit")
     ]
     assert made and all("Made from LiteLLM's price map" in row["fields"]["notes"] for row in made)
+
+
+def test_the_bundled_scores_are_epochs_independent_runs_of_the_catalogs_evaluations(bundled):
+    rows = [row for row in bundled_layer() if row["model"] == "catalog.evaluationscore"]
+    assert rows and all(row["fields"]["origin"].startswith("epoch_benchmark_runs_") for row in rows)
+    assert {row["fields"]["evaluation"][0] for row in rows} <= {"gpqa-diamond", "math-level-5", "swe-bench-verified"}
+    assert all(row["fields"]["measured_by"] == "independent" for row in rows)
+    assert all(row["fields"]["setting"].startswith("Epoch AI harness, ") for row in rows)
+    o3 = {row["fields"]["setting"] for row in rows if row["fields"]["model"] == ["o3"]}
+    assert "Epoch AI harness, o3-2025-04-16, reasoning effort high" in o3
+    hub = Source.objects.get(url="https://epoch.ai/data/ai-benchmarking-dashboard")
+    assert hub.licence == "CC BY 4.0" and EvaluationScore.objects.filter(sources=hub).count() >= len(rows)
 
 
 def test_the_bundled_layer_names_no_curated_row(bundled):

@@ -12,7 +12,8 @@ three checks that query (a resolved relation exists, the natural key is unique, 
 plain comparisons, evaluated in Python instead); rows are written with ``bulk_create`` and ``bulk_update``,
 and a batch the database refuses is written again row by row so the report still names the row. Rows of the
 price tables are the exception: their ``clean()`` compares a period with the periods saved before it, earlier
-rows of the same file included, so they are saved one at a time, as they are validated.
+rows of the same file included, so they are saved one at a time, as they are validated; so are evaluation
+scores, whose ``clean()`` checks the score against a saved evaluation's scale.
 """
 
 import hashlib
@@ -25,6 +26,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from catalog.importers.lookups import BATCH, ExistingRows, Links, ReferenceResolver, chunked, natural_key_text, shown
 from catalog.importers.records import IMPORTABLE, NATURAL_KEYS, label_of
 from catalog.importers.validation import validate_row, validation_messages
+from catalog.models.evaluations import EvaluationScore
 from catalog.models.pricing import EffectivePeriod
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
@@ -52,7 +54,9 @@ class RowOutcome:
 
 
 def saved_one_by_one(model):
-    return issubclass(model, EffectivePeriod)
+    """Tables whose ``clean()`` reads saved rows: a price period the periods before it, a score its evaluation's
+    scale (through ``evaluation_id``, None while an evaluation made earlier in the file waits to be inserted)."""
+    return issubclass(model, EffectivePeriod | EvaluationScore)
 
 
 class PendingRow:

@@ -408,15 +408,7 @@ class Catalog:
     def load(cls, date):
         catalog = cls(date)
         catalog.organizations = {org.slug: org for org in Organization.objects.only("pk", "slug", "name")}
-        for model in FoundationModel.objects.only("slug", "name", "aliases", "task"):
-            catalog.tasks[model.slug] = model.task
-            aliases = model.aliases if isinstance(model.aliases, list) else []
-            for name in {model.slug, model.name, *map(str, aliases)}:
-                if normalised(name):
-                    catalog.add_name(normalised(name), model.slug)
-                base, day = snapshot(canonical_name(name))
-                if day:
-                    catalog.snapshots.setdefault((model.slug, base), set()).add(day)
+        catalog.load_models()
         periods = defaultdict(list)
         latest = {}
         prices = PricePoint.objects.select_related("model").only(
@@ -443,6 +435,19 @@ class Catalog:
         catalog.source = Source.objects.filter(url=SOURCE_URL).first()
         return catalog
 
+    def load_models(self):
+        """Every foundation model's names (slug, name, aliases), normalised, and the snapshot dates they carry."""
+        for model in FoundationModel.objects.only("slug", "name", "aliases", "task"):
+            self.tasks[model.slug] = model.task
+            aliases = model.aliases if isinstance(model.aliases, list) else []
+            for name in {model.slug, model.name, *map(str, aliases)}:
+                if normalised(name):
+                    self.add_name(normalised(name), model.slug)
+                base, day = snapshot(canonical_name(name))
+                if day:
+                    self.snapshots.setdefault((model.slug, base), set()).add(day)
+        return self
+
     def add_name(self, name, slug):
         self.names.setdefault(name, set()).add(slug)
         self.squashed.add(name.replace("-", ""))
@@ -460,10 +465,16 @@ class Catalog:
         found = self.offering_model.get((entry.organization.pk, entry.api_model_id))
         if found:
             return found, ""
+        return self.model_named(entry.api_model_id, entry.key)
+
+    def model_named(self, model_id, *other_spellings):
+        """The model slug a model id names (also used for ids outside a price map, such as Epoch AI's runs):
+        its normalised name, then its canonical name, then an undated model of which it is the only snapshot.
+        (None, why) when there is none or several."""
         candidates = set()
-        for name in {entry.api_model_id, entry.key}:
+        for name in {model_id, *other_spellings}:
             candidates |= self.names.get(normalised(name), set())
-        canonical = canonical_name(entry.api_model_id)
+        canonical = canonical_name(model_id)
         if not candidates:  # then the name without the host's path, region, pins and serving suffixes
             candidates = set(self.names.get(canonical, ()))
         if not candidates:  # then a snapshot of a model that names no other snapshot ("gpt-5-2025-08-07")

@@ -1,8 +1,10 @@
-"""The bundle's outside-data layer: what Epoch AI's tables and LiteLLM's price map add to the curated files.
+"""The bundle's outside-data layer: what Epoch AI's tables and benchmark runs and LiteLLM's price map add to the
+curated files.
 
 ``manage.py bundle_outside_data`` (``make bundle-outside-data``) runs on a database holding the curated
-fixtures only. It imports each named input file with the project's own importers (the same code as
-``import_data`` and the admin page), then writes out, as fixtures in ``fixtures/outside/``:
+fixtures only (the evaluations among them: the Benchmarking Hub's runs become scores on those). It imports
+each named input file with the project's own importers (the same code as ``import_data`` and the admin
+page), then writes out, as fixtures in ``fixtures/outside/``:
 
 - every row the imports created: a curated row is never written, so curated rows always win; a price
   period is written only for an offering the curated files do not price (they keep its whole history);
@@ -27,11 +29,13 @@ from django.db import transaction
 
 from catalog.importers import litellm, service
 from catalog.importers.engine import UPDATE
+from catalog.importers.epoch.benchmarks import BENCHMARKS_SOURCE
 from catalog.importers.epoch.common import HARDWARE_SOURCE, MODELS_SOURCE
 from catalog.importers.lookups import natural_key_text
 from catalog.importers.records import label_of
 from catalog.models import (
     Discrepancy,
+    EvaluationScore,
     FoundationModel,
     Hardware,
     Organization,
@@ -49,6 +53,7 @@ LAYER_FILES = [
     (TrainingRun, "11_training_runs.json"),
     (PricePoint, "12_prices.json"),
     (PriceCheck, "13_price_checks.json"),
+    (EvaluationScore, "14_evaluation_scores.json"),  # after the models, so a score may name a layer model
     (Discrepancy, "90_discrepancies.json"),
 ]
 # Each input format: its source, the dataset's title for the note every row from it carries, and whether the
@@ -58,6 +63,8 @@ DATASETS = {
     "epoch-hardware": (HARDWARE_SOURCE["url"], "Epoch AI's Machine Learning Hardware table", False),
     "epoch-models": (MODELS_SOURCE["url"], "Epoch AI's Notable AI Models table", False),
     "litellm": (litellm.SOURCE_URL, "LiteLLM's model price map", True),
+    # The notes are ours (run id, snapshot month, log link): Epoch's export has no free text.
+    "epoch-benchmarks": (BENCHMARKS_SOURCE["url"], "Epoch AI's Benchmarking Hub", True),
 }
 DISAGREEMENT = re.compile(r"^(?P<field>\w+): Epoch says (?P<outside>.+); the catalog keeps (?P<curated>.+)\.$")
 

@@ -17,6 +17,8 @@ from catalog.models import (
     Application,
     CloudPrice,
     Concept,
+    Evaluation,
+    EvaluationScore,
     FoundationModel,
     Hardware,
     Organization,
@@ -38,6 +40,8 @@ IMPORTABLE = {
     "catalog.cloudprice": CloudPrice,
     "catalog.application": Application,
     "catalog.concept": Concept,
+    "catalog.evaluation": Evaluation,
+    "catalog.evaluationscore": EvaluationScore,
 }
 
 # The fields that identify a row across databases (its natural key); a relation in a key is written as
@@ -53,6 +57,9 @@ NATURAL_KEYS = {
     PricePoint: ("provider", "api_model_id", "context_tier", "effective_from"),
     PriceCheck: ("price", "checked_on", "source"),
     CloudPrice: ("provider", "instance_type", "region", "pricing_kind", "effective_from"),
+    Evaluation: ("slug",),
+    # In the order of EvaluationScore.natural_key(), so a report's key reads like the row's natural key.
+    EvaluationScore: ("model", "evaluation", "variant", "setting", "evaluator", "measured_on"),
 }
 
 

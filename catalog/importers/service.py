@@ -101,6 +101,7 @@ PARSERS = {
     ImportFormat.EPOCH_HARDWARE: epoch.parse_hardware,
     ImportFormat.EPOCH_MODELS: epoch.parse_models,
     ImportFormat.LITELLM: litellm.parse_price_map,
+    ImportFormat.EPOCH_BENCHMARKS: epoch.parse_benchmark_runs,
 }
 
 

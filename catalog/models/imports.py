@@ -9,6 +9,7 @@ class ImportFormat(models.TextChoices):
     EPOCH_HARDWARE = "epoch-hardware", "Epoch AI machine-learning hardware (CSV)"
     EPOCH_MODELS = "epoch-models", "Epoch AI notable or all models (CSV)"
     LITELLM = "litellm", "LiteLLM model_prices_and_context_window.json"
+    EPOCH_BENCHMARKS = "epoch-benchmarks", "Epoch AI Benchmarking Hub runs (CSV)"
 
 
 class ImportRun(models.Model):

@@ -1,5 +1,7 @@
 """Epoch AI's tables "Machine Learning Hardware" (``epoch-hardware``) and "Notable AI Models" (``epoch-models``).
 
+(The Benchmarking Hub's runs, ``epoch-benchmarks``, are scores, not rows to enrich: see ``benchmarks.py``.)
+
 Both are CSV files published under CC BY 4.0 (credit "Epoch AI"). Importing one on top of the catalog enriches
 it rather than duplicating it. The decisions, in the order a row meets them:
 
@@ -89,7 +91,8 @@ values and source links of every row of the tables involved), so parsing costs n
 then does its usual few queries per record.
 """
 
+from catalog.importers.epoch.benchmarks import parse_benchmark_runs
 from catalog.importers.epoch.hardware import parse_hardware
 from catalog.importers.epoch.models import parse_models
 
-__all__ = ["parse_hardware", "parse_models"]
+__all__ = ["parse_benchmark_runs", "parse_hardware", "parse_models"]

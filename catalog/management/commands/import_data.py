@@ -1,6 +1,6 @@
 """python manage.py import_data --format FORMAT PATH [--table TABLE] [--dry-run]
 
-FORMAT: fixture, csv (with --table), epoch-hardware, epoch-models, litellm.
+FORMAT: fixture, csv (with --table), epoch-hardware, epoch-models, litellm, epoch-benchmarks.
 """
 
 from pathlib import Path
