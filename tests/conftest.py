@@ -9,7 +9,15 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from catalog.models import Application, CloudPrice, Concept, TrainingRun
-from tests.factories import make_hardware, make_model, make_org, make_price, make_source
+from tests.factories import (
+    make_evaluation,
+    make_hardware,
+    make_model,
+    make_org,
+    make_price,
+    make_score,
+    make_source,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +127,8 @@ def catalog():
     old.save()
     new.save()
     make_price(gpt4o, openai, "2024-05-13", api_model_id="gpt-4o", input_price="2.50")
+
+    make_score(gpt3, make_evaluation("mmlu", name="MMLU"), "43.9", setting="few-shot", evaluator="Hendrycks et al.")
 
     run = TrainingRun.objects.create(slug="gpt-3-training", model=gpt3, hardware=h100, chip_count=1024)
     run.sources.add(make_source())

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from catalog.models import FoundationModel, Hardware, Organization, PricePoint, Source
+from catalog.models import Evaluation, EvaluationScore, FoundationModel, Hardware, Organization, PricePoint, Source
 
 
 def make_source(url="https://example.org/datasheet"):
@@ -42,3 +42,26 @@ def make_price(model, provider, start, end=None, *, api_model_id="acme-lm-1", ti
         effective_from=datetime.date.fromisoformat(start),
         effective_to=datetime.date.fromisoformat(end) if end else None,
     )
+
+
+def make_evaluation(slug="mmlu", **fields):
+    fields = {"name": slug.upper(), "measures": "Knowledge.", "scale": "percent", "scale_max": Decimal(100), **fields}
+    evaluation = Evaluation.objects.create(slug=slug, url="https://example.org/eval", **fields)
+    evaluation.sources.add(make_source())
+    return evaluation
+
+
+def make_score(model, evaluation, score, *, variant="as-released", setting="5-shot", evaluator="Acme", **fields):
+    row = EvaluationScore.objects.create(
+        model=model,
+        evaluation=evaluation,
+        score=Decimal(str(score)),
+        variant=variant,
+        setting=setting,
+        evaluator=evaluator,
+        measured_on=fields.pop("measured_on", datetime.date(2024, 1, 1)),
+        measured_by=fields.pop("measured_by", "developer"),
+        **fields,
+    )
+    row.sources.add(make_source())
+    return row

@@ -14,6 +14,8 @@ from catalog.models import (
     CloudPrice,
     Concept,
     Discrepancy,
+    Evaluation,
+    EvaluationScore,
     FoundationModel,
     Hardware,
     ImportRun,
@@ -24,7 +26,7 @@ from catalog.models import (
     TrainingRun,
     UnmatchedOffering,
 )
-from tests.factories import make_hardware, make_model, make_org, make_price, make_source
+from tests.factories import make_evaluation, make_hardware, make_model, make_org, make_price, make_score, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,8 @@ SEARCHES = {
     CloudPrice: ("npu.8x", 1),
     Application: ("chatgpt", 1),
     Concept: ("토큰", 1),
+    Evaluation: ("mmlu", 1),
+    EvaluationScore: ("gpt-4o", 1),
 }
 
 
@@ -62,6 +66,7 @@ def rows():
     current = make_price(model, provider, "2024-08-06", api_model_id="gpt-4o", input_price="2.50")
     PriceCheck.objects.create(price=current, checked_on="2024-09-01", source=make_source())
     TrainingRun.objects.create(slug="gpt-4o-training", model=model, hardware=chip, chip_count=1000)
+    make_score(model, make_evaluation("mmlu", name="MMLU"), "88.7")
     CloudPrice.objects.create(
         provider=provider,
         hardware=chip,

@@ -7,6 +7,8 @@ from catalog.models import (
     Application,
     CloudPrice,
     Concept,
+    Evaluation,
+    EvaluationScore,
     FoundationModel,
     Hardware,
     Organization,
@@ -28,6 +30,8 @@ LIST_ENDPOINTS = [
     ("applications", "slug", "chatgpt"),
     ("concepts", "slug", "moores-law"),
     ("sources", "url", "https://example.org/datasheet"),
+    ("evaluations", "slug", "mmlu"),
+    ("evaluation-scores", "score", "43.90"),
 ]
 TABLES = {
     "organizations": Organization,
@@ -39,6 +43,8 @@ TABLES = {
     "applications": Application,
     "concepts": Concept,
     "sources": Source,
+    "evaluations": Evaluation,
+    "evaluation-scores": EvaluationScore,
 }
 
 

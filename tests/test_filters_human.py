@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 from django.utils.functional import Promise
 
+from catalog.capability import PRESETS
 from catalog.filters import FoundationModelFilterSet, HardwareFilterSet, PricePointFilterSet
 from catalog.models import FoundationModel, Hardware, PricePoint
 from catalog.quantities import QuantityError, QuantityField, parse_quantity
@@ -181,7 +182,8 @@ def test_a_50_row_price_page_lists_only_the_chosen_options(client, db):
     for model in models:
         make_price(model, provider, "2024-01-01", api_model_id=model.slug)
     html = form_html(client.get("/prices/", HTTP_HOST="127.0.0.1"))
-    assert html.count("<option") <= 3  # the "current" choice; never one per model or provider
+    # The "current" choice and the capability presets (a fixed list); never one per model or provider.
+    assert html.count("<option") <= 3 + len(PRESETS) + 1
     assert "Model 07" not in html
     chosen = form_html(client.get("/prices/?model=model-07&model=model-11", HTTP_HOST="127.0.0.1"))
     assert "Model 07" in chosen and "Model 11" in chosen and "Model 12" not in chosen

@@ -152,7 +152,7 @@ def test_chart_pages_pass_figures_as_json_and_load_plotly_once(client):
 class TestLists:
     def test_filters_and_sorting_live_in_the_url(self, client):
         html = client.get("/models/?country=KR&ordering=-parameters").content.decode()
-        assert "HyperCLOVA X" in html and "GPT-3" not in html
+        assert 'href="/models/hyperclova-x/"' in html and 'href="/models/gpt-3/"' not in html
         assert 'aria-sort="descending"' in html
 
     def test_a_bad_filter_is_a_400_page_with_the_message(self, client):
