@@ -10,8 +10,11 @@ Two ways to date a price (``DATINGS``):
   snapshot's date, so many prices appear on one day although they were offered long before.
 - ``release``: where a model's prices all come from price-map snapshots (its history is unknown), each offering's
   first known price is taken to have held since the model's release, as Epoch AI does (it pairs release dates
-  with later prices). This credits a price before it is known to have held, so it tends to make early prices
-  look cheaper and the fall slower. A model with a curated history keeps it.
+  with later prices). A model with a curated history keeps it.
+
+The truth lies between the two. Stored dating puts a cheap model's first low on the day a snapshot first saw it,
+often long after it was on offer, so the fall looks slower; back-dating credits today's price to the launch day,
+when it may have been dearer, so the lows come earlier and the fall looks faster.
 
 A price of zero (a free tier, a promotion) is left out: it is not a price at which the capability is sold.
 """

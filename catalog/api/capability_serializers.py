@@ -96,7 +96,9 @@ class FitSerializer(serializers.Serializer):
     points = serializers.IntegerField(help_text=_("Record lows fitted."))
     factor_per_year = serializers.FloatField(help_text=_("Times cheaper each year (>1: a fall)."))
     interval_95 = serializers.ListField(
-        child=serializers.FloatField(), allow_null=True, help_text=_("95% interval of the factor; null: 2 points.")
+        child=serializers.FloatField(),
+        allow_null=True,
+        help_text=_("95 percent interval of the factor; null with 2 points."),
     )
     r_squared = serializers.FloatField()
     start_year = serializers.FloatField()
@@ -111,8 +113,23 @@ class FrontierSerializer(serializers.Serializer):
     api_model_id = serializers.CharField()
 
 
+class ReferenceSerializer(ScoreSummarySerializer):
+    model = serializers.CharField(help_text=_("The reference model's slug."))
+
+
+class CapabilitySummarySerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("The class as the capability parameter takes it."))
+    label = serializers.CharField()
+    evaluation = serializers.CharField(help_text=_("The evaluation's slug."))
+    comparison = serializers.CharField(help_text=_("≥, or ≤ where lower scores are better."))
+    threshold = serializers.DecimalField(max_digits=7, decimal_places=2)
+    reference = ReferenceSerializer(
+        allow_null=True, help_text=_("The score that set a reference preset's threshold; null for a number.")
+    )
+
+
 class CapabilityPricesSerializer(serializers.Serializer):
-    capability = serializers.DictField(help_text=_("key, label, evaluation, comparison, threshold, reference."))
+    capability = CapabilitySummarySerializer()
     kind = serializers.CharField()
     dating = serializers.CharField()
     models_in_class = serializers.IntegerField()
