@@ -192,3 +192,8 @@ def test_evaluation_pages_and_the_model_page_show_scores_with_sources(client, cl
     model = client.get("/models/strong/").content.decode()
     assert "Evaluation scores" in model and "86.4" in model and "https://example.org/datasheet" in model
     assert client.get("/evaluations/nothing/").status_code == 404
+
+
+def test_capability_prices_endpoint_is_read_only_for_everyone(api, classed):
+    assert api.post("/api/v1/capability-prices/?capability=mmlu:80", {}).status_code == 405
+    assert api.get("/api/v1/capability-prices/?capability=mmlu:80").status_code == 200

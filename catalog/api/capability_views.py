@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from catalog import filters
@@ -70,6 +71,8 @@ class CapabilityPricesView(generics.GenericAPIView):
     """The cheapest price in force on each date among models at or above a capability threshold, its record lows,
     the log-linear fit through them (factor per year with a 95% interval), and today's price-score frontier."""
 
+    # A read over public data: any method other than GET is a 405 for anyone (no model permission applies).
+    permission_classes = [AllowAny]
     query_serializer = serializers.CapabilityPricesQuerySerializer
     serializer_class = serializers.CapabilityPricesSerializer
     filter_backends = []
