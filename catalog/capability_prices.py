@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.choices import Task
 from catalog.estimators.trend import log_linear_fit
 from catalog.models import EvaluationScore, PricePoint
-from catalog.price_charts import cheapest_steps, price_of
+from catalog.price_charts import STEP_LINE_FIELDS, cheapest_steps, price_of
 
 DATINGS = {
     "stored": _("as stored"),
@@ -51,22 +51,8 @@ PUBLISHED_RATES = [
     ),
     ("a16z", _("MMLU ≥ 42 (about GPT-3), 2021–2024"), 10, "https://a16z.com/llmflation-llm-inference-cost/"),
 ]
-PRICE_FIELDS = [
-    "effective_from",
-    "effective_to",
-    "input_per_mtok",
-    "output_per_mtok",
-    "api_model_id",
-    "context_tier",
-    "model__name",
-    "model__name_ko",
-    "model__slug",
-    "model__release_date",
-    "provider__name",
-    "provider__name_ko",
-    "provider__slug",
-    "origin",
-]
+# The step line's fields, and what the working table and back-dating read besides.
+PRICE_FIELDS = [*STEP_LINE_FIELDS, "model__slug", "model__release_date", "provider__slug", "origin"]
 
 
 def year_fraction(date):

@@ -29,6 +29,7 @@ from catalog.chart_style import (
     si_label,
 )
 from catalog.choices import HardwareKind
+from catalog.estimators.trend import log_linear_fit
 from catalog.figures import DERIVED_METRICS, FIGURES, HARDWARE_FIGURES
 from catalog.formatting import country_name
 
@@ -97,6 +98,9 @@ def vendor_look(vendor):
 # ------------------------------------------------------------------------------------------ Moore's law
 
 
+LOG10_2 = math.log10(2)
+
+
 @dataclass(frozen=True)
 class ExponentialFit:
     doubling_years: float
@@ -110,21 +114,14 @@ class ExponentialFit:
 
 
 def fit_doubling_time(points):
-    """Least-squares line through (year, log2 count); None with fewer than 3 points or no growth."""
-    points = [(year, math.log2(count)) for year, count in points if count and count > 0]
-    if len(points) < 3:
+    """Least-squares line through (year, log count) (``log_linear_fit``); None with fewer than 3 points or no
+    growth."""
+    points = [(year, count) for year, count in points if count and count > 0]
+    fit = log_linear_fit(points) if len(points) >= 3 else None
+    if fit is None or fit.slope <= 0:
         return None
-    n = len(points)
-    mean_x = sum(x for x, _y in points) / n
-    mean_y = sum(y for _x, y in points) / n
-    spread = sum((x - mean_x) ** 2 for x, _y in points)
-    if spread == 0:
-        return None
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
-    if slope <= 0:
-        return None
-    years = [x for x, _y in points]
-    return ExponentialFit(1 / slope, min(years), max(years), mean_y - slope * mean_x, slope)
+    doublings = fit.slope / LOG10_2  # log10 per year -> log2 per year
+    return ExponentialFit(1 / doublings, fit.start_year, fit.end_year, fit.intercept / LOG10_2, doublings)
 
 
 def moores_law(chips):

@@ -63,6 +63,17 @@ class RooflineForm(forms.Form):
         return chips
 
 
+def price_kind_field():
+    return forms.ChoiceField(
+        label=_("Price"),
+        choices=list(PRICE_KINDS.items()),
+        initial="blended",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Blended = (3 × input + output) / 4."),
+    )
+
+
 class PriceChartForm(forms.Form):
     # Field order is the page's: what to compare (task), which price, how to group, then the picker.
     task = forms.ChoiceField(
@@ -72,14 +83,7 @@ class PriceChartForm(forms.Form):
         required=False,
         help_text=_("Prices are compared within one task: an embedding is not a cheaper chat model."),
     )
-    kind = forms.ChoiceField(
-        label=_("Price"),
-        choices=list(PRICE_KINDS.items()),
-        initial="blended",
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("Blended = (3 × input + output) / 4."),
-    )
+    kind = price_kind_field()
     group = forms.ChoiceField(
         label=_("Lines"), choices=list(GROUPINGS.items()), initial="model", required=False, widget=forms.RadioSelect
     )
@@ -143,14 +147,7 @@ class CapabilityChartForm(forms.Form):
     threshold = forms.DecimalField(
         label=_("Score at least"), required=False, min_value=0, max_value=100_000, decimal_places=2
     )
-    kind = forms.ChoiceField(
-        label=_("Price"),
-        choices=list(PRICE_KINDS.items()),
-        initial="blended",
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=_("Blended = (3 × input + output) / 4."),
-    )
+    kind = price_kind_field()
     dating = forms.ChoiceField(
         label=_("Date prices"),
         help_text=_("A price read from a price map's snapshot starts on the snapshot's date unless back-dated."),

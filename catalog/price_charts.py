@@ -28,6 +28,21 @@ PRICE_KINDS = {
 GROUPINGS = {"model": gettext_lazy("one line per model"), "family": gettext_lazy("one line per family")}
 
 
+# What a step line and its hover text read of a price row: load only these (``QuerySet.only``).
+STEP_LINE_FIELDS = [
+    "effective_from",
+    "effective_to",
+    "input_per_mtok",
+    "output_per_mtok",
+    "api_model_id",
+    "context_tier",
+    "model__name",
+    "model__name_ko",
+    "provider__name",
+    "provider__name_ko",
+]
+
+
 def price_of(price, kind):
     if kind == "blended":
         return price.blended_per_mtok

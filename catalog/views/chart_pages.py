@@ -204,18 +204,7 @@ def prices(request):
         request.GET, queryset=FoundationModel.objects.all(), request=request
     )
     class_models = capability_class.qs if capability_class.is_valid() else FoundationModel.objects.none()
-    class_prices = in_task.filter(model__in=class_models.values("pk")).only(
-        "effective_from",
-        "effective_to",
-        "input_per_mtok",
-        "output_per_mtok",
-        "api_model_id",
-        "context_tier",
-        "model__name",
-        "model__name_ko",
-        "provider__name",
-        "provider__name_ko",
-    )
+    class_prices = in_task.filter(model__in=class_models.values("pk")).only(*price_charts.STEP_LINE_FIELDS)
     lines = list(lines)
     model_query = "&".join(f"model={m.slug}" for m in models)
     return chart_page(
