@@ -11,11 +11,12 @@ the catalog when used, so "GPT-4 level" is GPT-4's own recorded score and moves 
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from catalog.choices import MeasuredBy
 from catalog.models import Evaluation, EvaluationScore, FoundationModel
 
 
@@ -64,8 +65,10 @@ PRESETS = {
 CUSTOM = re.compile(r"^(?P<evaluation>[a-z0-9-]{1,60})\s*(?::|>=|≥)\s*(?P<threshold>\d{1,5}(?:\.\d{1,2})?)$")
 SYNTAX_HELP = _(
     "A preset (mmlu-42, gpt-3-5-mmlu, mmlu-83, gpt-4-mmlu, gpt-4-gpqa, gpt-4o-gpqa, gpt-4-kmmlu, "
-    "claude-3-5-sonnet-swe) or <evaluation>:<score>, e.g. mmlu:70 or gpqa-diamond:50."
+    "claude-3-5-sonnet-swe) or <evaluation>:<score>, e.g. mmlu:70 or gpqa-diamond:50; add @independent "
+    "(or @developer) to count only such scores, e.g. gpt-4-gpqa@independent."
 )
+MEASURED_BY_SUFFIX = re.compile(r"@(?P<measured_by>[a-z]+)$")
 
 
 class CapabilityError(ValueError):
@@ -78,10 +81,12 @@ class CapabilityClass:
     threshold: Decimal
     preset: Preset | None = None
     reference: EvaluationScore | None = None  # the score that set a reference preset's threshold
+    measured_by: str = ""  # "": any score; else only developer-reported or only independent ones
 
     @property
     def key(self):
-        return self.preset.key if self.preset else f"{self.evaluation.slug}:{self.threshold.normalize():f}"
+        key = self.preset.key if self.preset else f"{self.evaluation.slug}:{self.threshold.normalize():f}"
+        return f"{key}@{self.measured_by}" if self.measured_by else key
 
     @property
     def comparison(self):
@@ -89,15 +94,14 @@ class CapabilityClass:
 
     def __str__(self):
         score = f"{self.evaluation.name} {self.comparison} {self.threshold.normalize():f}"
+        if self.measured_by:
+            score = f"{score}, {MeasuredBy(self.measured_by).label.lower()}"
         return f"{self.preset.label} ({score})" if self.preset else score
-
-    def reaches(self, score):
-        return score >= self.threshold if self.evaluation.higher_is_better else score <= self.threshold
 
     def qualifying_scores(self):
         """The served scores that place a model in the class."""
         bound = "score__gte" if self.evaluation.higher_is_better else "score__lte"
-        return EvaluationScore.objects.served().filter(evaluation=self.evaluation, **{bound: self.threshold})
+        return scores_counted(self.evaluation, self.measured_by).filter(**{bound: self.threshold})
 
     def filter(self, queryset, model_field="pk"):
         """``queryset`` narrowed to rows whose model (``model_field``: the path to its id) is in the class:
@@ -108,13 +112,24 @@ class CapabilityClass:
         return self.filter(FoundationModel.objects.all())
 
 
-def reference_score(preset, evaluation):
-    """The reference model's best served score on the preset's evaluation (the row, for its sources)."""
+def scores_counted(evaluation, measured_by=""):
+    """The served scores on ``evaluation`` a class counts: every one, or only those of one kind of measurer."""
+    scores = EvaluationScore.objects.served().filter(evaluation=evaluation)
+    return scores.filter(measured_by=measured_by) if measured_by else scores
+
+
+def counted_name(evaluation, measured_by):
+    """The evaluation's name, with the kind of score counted when a class counts only one kind."""
+    return f"{evaluation.name} ({MeasuredBy(measured_by).label.lower()})" if measured_by else evaluation.name
+
+
+def reference_score(preset, evaluation, measured_by=""):
+    """The reference model's best counted score on the preset's evaluation (the row, for its sources)."""
     order = "-score" if evaluation.higher_is_better else "score"
     for slug in preset.reference:
         best = (
-            EvaluationScore.objects.served()
-            .filter(evaluation=evaluation, model__slug=slug)
+            scores_counted(evaluation, measured_by)
+            .filter(model__slug=slug)
             .select_related("model")
             .order_by(order, "measured_on")
             .first()
@@ -125,8 +140,16 @@ def reference_score(preset, evaluation):
 
 
 def capability_class(text):
-    """The class ``text`` names (a preset key or ``<evaluation>:<threshold>``); CapabilityError if none."""
+    """The class ``text`` names (a preset key or ``<evaluation>:<threshold>``, then optionally ``@independent`` or
+    ``@developer``); CapabilityError if none."""
     text = (text or "").strip().lower()
+    measured_by = ""
+    suffix = MEASURED_BY_SUFFIX.search(text)
+    if suffix is not None:
+        measured_by = suffix["measured_by"]
+        if measured_by not in MeasuredBy.values:
+            raise CapabilityError(_("After @, write independent or developer."))
+        text = text[: suffix.start()]
     preset = PRESETS.get(text)
     if preset is not None:
         slug, threshold = preset.evaluation, preset.threshold
@@ -134,21 +157,17 @@ def capability_class(text):
         match = CUSTOM.match(text)
         if match is None:
             raise CapabilityError(_("Not a capability class. Use %(syntax)s") % {"syntax": SYNTAX_HELP})
-        slug = match["evaluation"]
-        try:
-            threshold = Decimal(match["threshold"])
-        except InvalidOperation as error:  # the pattern admits only plain decimals; kept for safety
-            raise CapabilityError(_("The threshold is not a number.")) from error
+        slug, threshold = match["evaluation"], Decimal(match["threshold"])  # the pattern admits plain decimals only
     evaluation = Evaluation.objects.filter(slug=slug).first()
     if evaluation is None:
         raise CapabilityError(_("No evaluation named “%(slug)s”.") % {"slug": slug})
     reference = None
     if threshold is None:
-        reference = reference_score(preset, evaluation)
+        reference = reference_score(preset, evaluation, measured_by)
         if reference is None:
             raise CapabilityError(
                 _("The catalog has no score of %(model)s on %(evaluation)s, which this class is defined by.")
-                % {"model": preset.reference[0], "evaluation": evaluation.name}
+                % {"model": preset.reference[0], "evaluation": counted_name(evaluation, measured_by)}
             )
         threshold = reference.score
     out_of_scale = evaluation.out_of_scale(threshold)
@@ -156,7 +175,7 @@ def capability_class(text):
         raise CapabilityError(
             _("The threshold %(threshold)s is %(problem)s.") % {"threshold": threshold, "problem": out_of_scale}
         )
-    return CapabilityClass(evaluation, threshold, preset, reference)
+    return CapabilityClass(evaluation, threshold, preset, reference, measured_by)
 
 
 def preset_choices():

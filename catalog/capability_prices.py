@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 
+from catalog.capability import scores_counted
 from catalog.choices import Task
 from catalog.estimators.trend import log_linear_fit
-from catalog.models import EvaluationScore, PricePoint
+from catalog.models import PricePoint
 from catalog.price_charts import STEP_LINE_FIELDS, cheapest_steps, price_of
 
 DATINGS = {
@@ -165,17 +166,13 @@ class ScoredPrice:
     on_frontier: bool = False
 
 
-def price_against_score(evaluation, *, kind="blended", task=Task.CHAT, today=None):
-    """Every model with a served score on ``evaluation`` and a price in force ``today``, with the Pareto frontier
-    marked: no other model is both cheaper (or as cheap) and better."""
+def price_against_score(evaluation, *, kind="blended", measured_by="", task=Task.CHAT, today=None):
+    """Every model with a served score on ``evaluation`` (of ``measured_by``'s kind, if given) and a price in force
+    ``today``, with the Pareto frontier marked: no other model is both cheaper (or as cheap) and better."""
     today = today or datetime.date.today()
     aggregate = Max("score") if evaluation.higher_is_better else Min("score")
     best = dict(
-        EvaluationScore.objects.served()
-        .filter(evaluation=evaluation)
-        .values("model")
-        .annotate(best=aggregate)
-        .values_list("model", "best")
+        scores_counted(evaluation, measured_by).values("model").annotate(best=aggregate).values_list("model", "best")
     )
     prices = (
         PricePoint.objects.comparable(task)

@@ -147,6 +147,11 @@ class CapabilityChartForm(forms.Form):
     threshold = forms.DecimalField(
         label=_("Score at least"), required=False, min_value=0, max_value=100_000, decimal_places=2
     )
+    independent = forms.BooleanField(
+        label=_("Independent scores only"),
+        required=False,
+        help_text=_("Count only scores measured by someone other than the model's developer."),
+    )
     kind = price_kind_field()
     dating = forms.ChoiceField(
         label=_("Date prices"),
@@ -162,11 +167,15 @@ class CapabilityChartForm(forms.Form):
         evaluation, threshold = data.get("evaluation"), data.get("threshold")
         if (evaluation is None) != (threshold is None):
             raise forms.ValidationError(_("Give both an evaluation and a score, or neither."))
+        chosen = data.get("capability")
         if evaluation is not None:
-            try:
-                data["class"] = capability_class(f"{evaluation.slug}:{threshold.normalize():f}")
-            except CapabilityError as error:
-                self.add_error("threshold", str(error))
+            text = f"{evaluation.slug}:{threshold.normalize():f}"
         else:
-            data["class"] = data.get("capability")
+            text = chosen.key if chosen else "mmlu-42"
+        if data.get("independent") and "@" not in text:
+            text += "@independent"
+        try:
+            data["class"] = capability_class(text)
+        except CapabilityError as error:
+            self.add_error("threshold" if evaluation is not None else "capability", str(error))
         return data

@@ -115,6 +115,24 @@ def test_a_reference_preset_takes_the_reference_models_best_served_score(scored)
     assert "GPT-4 level on MMLU" in str(capability) and "86.4" in str(capability)
 
 
+def test_a_class_can_count_only_independent_or_only_developer_scores(scored):
+    make_score(scored["below"], scored["mmlu"], "75", evaluator="Lab next door", measured_by="independent")
+    independent = capability_class("mmlu:70@independent")
+    assert set(independent.models()) == {scored["below"]}
+    assert set(capability_class("mmlu:70@developer").models()) == {scored["at"]}
+    assert independent.key == "mmlu:70@independent" and "independent" in str(independent)
+    assert capability_class(independent.key).measured_by == "independent"  # the key reads back as the same class
+    with pytest.raises(CapabilityError, match="independent or developer"):
+        capability_class("mmlu:70@someone")
+
+
+def test_a_reference_preset_counting_independent_scores_takes_the_reference_models_independent_best(scored):
+    gpt4 = make_model("gpt-4", org=scored["lab"], name="GPT-4")
+    make_score(gpt4, scored["mmlu"], "86.4")
+    make_score(gpt4, scored["mmlu"], "83.1", evaluator="Independent", measured_by="independent")
+    assert capability_class("gpt-4-mmlu@independent").threshold == Decimal("83.1")
+
+
 # ---------------------------------------------------------------------------------- price of capability
 
 

@@ -167,6 +167,9 @@ def test_capability_page_shows_the_fit_the_working_and_the_frontier(client, clas
     assert {figure["id"] for figure in page.context["figures"]} == {"capability-prices", "price-score"}
     own = client.get("/charts/capability-prices/?evaluation=mmlu&threshold=50&kind=input")
     assert own.context["capability"].threshold == Decimal(50)
+    independent = client.get("/charts/capability-prices/?capability=mmlu:50&independent=on")
+    assert independent.context["capability"].key == "mmlu:50@independent"
+    assert independent.context["result"].models_in_class == 0  # the fixture's scores are all the developers'
     half = client.get("/charts/capability-prices/?evaluation=mmlu")
     assert half.status_code == 400 and "both an evaluation and a score" in half.content.decode()
 

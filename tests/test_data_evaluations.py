@@ -101,7 +101,7 @@ def test_a_row_with_base_and_instruct_scores_keeps_both_and_classes_count_the_se
         assert ScoreVariant.INSTRUCT in served and ScoreVariant.BASE not in served
 
 
-@pytest.mark.parametrize("key", ["mmlu-42", "mmlu-83", "gpt-4-gpqa"])
+@pytest.mark.parametrize("key", ["mmlu-42", "mmlu-83", "gpt-4-gpqa", "gpt-4-gpqa@independent"])
 def test_the_reported_milestones_have_a_fitted_fall(key):
     result = capability_prices(capability_class(key))
     assert result.fit is not None and result.fit.points >= 3

@@ -85,7 +85,8 @@ class CapabilityPricesView(generics.GenericAPIView):
         capability, kind = query.validated_data["capability"], query.validated_data["kind"]
         result = capability_prices(capability, kind=kind, dating=query.validated_data["dating"])
         fit = result.fit
-        frontier = [row for row in price_against_score(capability.evaluation, kind=kind) if row.on_frontier]
+        scored = price_against_score(capability.evaluation, kind=kind, measured_by=capability.measured_by)
+        frontier = [row for row in scored if row.on_frontier]
         body = {
             "capability": capability_data(capability),
             "kind": kind,
