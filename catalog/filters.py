@@ -295,6 +295,7 @@ class TrainingRunFilterSet(SourcedFilterSet):
     organization = slugs(
         "model__organizations", organizations, _("Runs of this organization's models (slug)."), picker="organizations"
     )
+    capability = capability("model")
     ordering = ordering(TrainingRun, "start_date", "chip_count", "training_compute_flop", "cost_usd", "utilization")
 
     class Meta:

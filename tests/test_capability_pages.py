@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import EvaluationScore
+from catalog.models import EvaluationScore, TrainingRun
 from tests.api_helpers import csv_rows, results, slugs
 from tests.factories import make_evaluation, make_model, make_org, make_price, make_score
 from tests.test_api_writes import token_for
@@ -200,3 +200,9 @@ def test_evaluation_pages_and_the_model_page_show_scores_with_sources(client, cl
 def test_capability_prices_endpoint_is_read_only_for_everyone(api, classed):
     assert api.post("/api/v1/capability-prices/?capability=mmlu:80", {}).status_code == 405
     assert api.get("/api/v1/capability-prices/?capability=mmlu:80").status_code == 200
+
+
+def test_training_runs_filter_by_their_models_class(api, classed):
+    TrainingRun.objects.create(slug="strong-run", model=classed["strong"], chip_count=8)
+    TrainingRun.objects.create(slug="weak-run", model=classed["weak"], chip_count=8)
+    assert slugs(api.get("/api/v1/training-runs/?capability=mmlu:80")) == ["strong-run"]
