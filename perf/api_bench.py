@@ -1,6 +1,6 @@
 """How much the DRF list endpoints cost next to a bare Django view returning the same rows.
 
-    .venv/bin/python perf/api_bench.py [--rounds N] [--batch-seconds S] [--no-synthetic]
+    .venv/bin/python perf/api_bench.py [--rounds N] [--batch-seconds S] [--no-synthetic] [--smoke]
 
 One process, one database, one set of rows, the same in-process ``django.test.Client`` for both sides.
 For each endpoint and page size it alternates DRF and bare batches round after round (warm-up first) and
@@ -77,18 +77,22 @@ def bare_list(model):
 
 
 def build_urlpatterns():
-    from django.urls import include, path
+    """The bare views, then the project's own patterns spread in (not ``include()``d: ``i18n_patterns`` must sit
+    at the top of the root URLconf, and including it is an error)."""
+    from django.urls import path
 
     from catalog.models import FoundationModel, Hardware
+    from landscape import urls as project_urls
 
     return [
         path("bare/models/", bare_list(FoundationModel)),
         path("bare/hardware/", bare_list(Hardware)),
-        path("", include("landscape.urls")),
+        *project_urls.urlpatterns,
     ]
 
 
 urlpatterns = []  # filled in main(), once Django is set up: this module is the ROOT_URLCONF
+handler404 = "landscape.errors.not_found"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -127,7 +131,8 @@ class HTTPFailure(Exception):
 
 
 def fetch(client, url):
-    response = client.get(url)
+    # Over HTTPS, as production serves it: with DEBUG off, plain HTTP is a 301 to https (SECURE_SSL_REDIRECT).
+    response = client.get(url, secure=True)
     if response.status_code != 200:
         raise HTTPFailure(f"GET {url} answered {response.status_code}: {response.content[:300]!r}")
     return response
@@ -278,7 +283,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=9, help="alternating rounds per endpoint (default 9)")
     parser.add_argument("--batch-seconds", type=float, default=0.3, help="length of one batch (default 0.3)")
     parser.add_argument("--no-synthetic", action="store_true", help="only the bundled rows")
+    parser.add_argument(
+        "--smoke", action="store_true", help="one short round on the bundled rows: that it runs (the test suite's)"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.batch_seconds, args.no_synthetic = 1, 0.01, True
 
     given_url = os.environ.get("DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="landscape-bench-") as folder:
