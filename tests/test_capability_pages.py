@@ -206,3 +206,35 @@ def test_training_runs_filter_by_their_models_class(api, classed):
     TrainingRun.objects.create(slug="strong-run", model=classed["strong"], chip_count=8)
     TrainingRun.objects.create(slug="weak-run", model=classed["weak"], chip_count=8)
     assert slugs(api.get("/api/v1/training-runs/?capability=mmlu:80")) == ["strong-run"]
+
+
+def test_a_gap_with_nothing_in_force_is_a_null_step(api, classed):
+    lab = classed["lab"]
+    gap = make_model("gap", org=lab, name="Gap")
+    make_score(gap, classed["mmlu"], "95")
+    make_price(gap, lab, "2020-01-01", "2020-06-01", api_model_id="gap-1", input_price="50")
+    steps = api.get("/api/v1/capability-prices/?capability=mmlu:90&kind=input").json()["steps"]
+    assert steps == [
+        {
+            "date": "2020-01-01",
+            "price": "50.000000",
+            "model": "gap",
+            "provider": "lab",
+            "api_model_id": "gap-1",
+            "context_tier": "standard",
+            "price_id": steps[0]["price_id"],
+            "effective_from": "2020-01-01",
+            "score": None,
+        },
+        {
+            "date": "2020-06-01",
+            "price": None,
+            "model": None,
+            "provider": None,
+            "api_model_id": None,
+            "context_tier": None,
+            "price_id": None,
+            "effective_from": None,
+            "score": None,
+        },
+    ]
