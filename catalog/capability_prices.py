@@ -119,13 +119,26 @@ class CapabilityPrices:
         return [(date, price, self.scores.get(price.model_id)) for date, price in self.lows]
 
 
-def capability_prices(capability, *, kind="blended", dating="stored", task=Task.CHAT):
-    prices = class_prices(capability, task)
-    if dating == "release":
-        prices = back_dated(prices)
+def dated(prices, dating):
+    return back_dated(prices) if dating == "release" else prices
+
+
+def trend(prices, kind):
+    """(steps, record lows, their fit) of the cheapest ``kind`` price among ``prices``."""
     steps = cheapest_steps(prices, kind)
     lows = record_lows(steps, kind)
-    fit = log_linear_fit([(year_fraction(date), float(price_of(price, kind))) for date, price in lows])
+    return steps, lows, log_linear_fit([(year_fraction(date), float(price_of(price, kind))) for date, price in lows])
+
+
+def fits_by_dating(capability, *, kind="blended", task=Task.CHAT):
+    """{dating: the fit} for both ways of dating, from one read of the class's prices."""
+    prices = class_prices(capability, task)
+    return {dating: trend(dated(prices, dating), kind)[2] for dating in DATINGS}
+
+
+def capability_prices(capability, *, kind="blended", dating="stored", task=Task.CHAT):
+    prices = dated(class_prices(capability, task), dating)
+    steps, lows, fit = trend(prices, kind)
     shown = {price.model_id for _date, price in steps if price is not None}
     return CapabilityPrices(
         capability=capability,

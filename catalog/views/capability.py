@@ -9,7 +9,7 @@ from django.views.generic import ListView
 
 from catalog import capability_charts, forms
 from catalog.capability import PRESETS, CapabilityError, capability_class
-from catalog.capability_prices import DATINGS, PUBLISHED_RATES, capability_prices, price_against_score
+from catalog.capability_prices import DATINGS, PUBLISHED_RATES, capability_prices, fits_by_dating, price_against_score
 from catalog.models import Evaluation
 from catalog.views.chart_pages import chart_page, valid_or_initial
 
@@ -59,8 +59,7 @@ def declines():
             capability = capability_class(key)
         except CapabilityError:
             continue  # the reference model has no score (a catalog without it): no row rather than an error
-        fits = {dating: capability_prices(capability, dating=dating).fit for dating in DATINGS}
-        rows.append({"capability": capability, "fits": fits})
+        rows.append({"capability": capability, "fits": fits_by_dating(capability)})
     return rows
 
 
