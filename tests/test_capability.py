@@ -161,9 +161,10 @@ def test_the_cheapest_qualifying_price_falls_at_the_factor_put_in(scored):
 def test_a_rise_is_a_step_but_not_a_record_low(scored):
     lab, at = scored["lab"], scored["at"]
     make_price(at, lab, "2022-01-01", "2023-01-01", api_model_id="at-1", input_price="2")
-    make_price(at, lab, "2023-01-01", api_model_id="at-1", input_price="3")
+    make_price(at, lab, "2023-01-01", "2024-01-01", api_model_id="at-1", input_price="3")
+    make_price(at, lab, "2024-01-01", api_model_id="at-1", input_price="2")  # back to the low: not a new one
     result = capability_prices(capability_class("mmlu:70"), kind="input")
-    assert [price.input_per_mtok for _date, price in result.steps] == [2, 3]
+    assert [price.input_per_mtok for _date, price in result.steps] == [2, 3, 2]
     assert [price.input_per_mtok for _date, price in result.lows] == [2]
     assert result.fit is None
 
@@ -225,4 +226,12 @@ def test_mark_frontier_orders_ties_by_price_then_score():
         ("a", False),
         ("c", False),
         ("d", True),
+    ]
+    # Where lower scores are better, the frontier keeps the lower score at each price.
+    rows = mark_frontier([Row("a", 1, 50), Row("b", 1, 60), Row("c", 2, 40), Row("d", 3, 45)], higher_is_better=False)
+    assert [(row.model.name, row.on_frontier) for row in rows] == [
+        ("a", True),
+        ("b", False),
+        ("c", True),
+        ("d", False),
     ]
