@@ -238,3 +238,12 @@ def test_a_gap_with_nothing_in_force_is_a_null_step(api, classed):
             "score": None,
         },
     ]
+
+
+def test_staff_without_the_tables_permission_cannot_write_scores(api, classed):
+    api.credentials(HTTP_AUTHORIZATION=token_for("intern", staff=True))
+    payload = {"model": "weak", "evaluation": "mmlu", "score": "50", "measured_on": "2024-01-01"}
+    before = EvaluationScore.objects.count()
+    assert api.post("/api/v1/evaluation-scores/", payload, format="json").status_code == 403
+    assert api.delete(f"/api/v1/evaluation-scores/{EvaluationScore.objects.first().pk}/").status_code == 403
+    assert EvaluationScore.objects.count() == before
