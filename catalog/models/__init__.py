@@ -3,6 +3,7 @@
 from catalog.models.applications import Application
 from catalog.models.base import Source
 from catalog.models.benchmarks import BenchmarkResult, BenchmarkRun
+from catalog.models.data_version import DataVersion
 from catalog.models.discrepancies import Discrepancy
 from catalog.models.evaluations import Evaluation, EvaluationScore
 from catalog.models.foundation_models import FoundationModel
@@ -20,6 +21,7 @@ __all__ = [
     "BenchmarkRun",
     "CloudPrice",
     "Concept",
+    "DataVersion",
     "Discrepancy",
     "Evaluation",
     "EvaluationScore",
