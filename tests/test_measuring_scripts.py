@@ -1,5 +1,6 @@
 """Smoke tests for the measuring scripts (loadtest/, perf/), so they cannot rot between the runs that use them."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -44,3 +45,29 @@ def test_api_bench_runs_its_smoke_round_under_production_settings():
     ]
     assert all(row[2] == row[1] for row in rows)  # a full page of rows each time: the answers were real lists
     assert "Target: DRF >= 0.5x" in finished.stdout
+
+
+def test_growth_bench_smoke_measures_pages_and_api_at_two_scales():
+    """perf/growth_bench.py --smoke: a throwaway SQLite database grown by one synthetic copy of the bundle, a few
+    pages and API endpoints measured at both sizes over HTTPS, and the growth table printed."""
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DJANGO_DEBUG"}}
+    command = [sys.executable, "perf/growth_bench.py", "--smoke"]
+    finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    lines = finished.stdout.splitlines()
+    header = next(line.split() for line in lines if line.startswith("path "))
+    assert header == ["path", "1x", "ms", "q", "KB", "2x", "ms", "q", "KB", "time", "x", "q", "x", "misses"]
+    rows = {line.split()[0]: line.split() for line in lines if line.startswith("/")}
+    assert any(path.startswith("/api/v1/") for path in rows)
+    assert any(not path.startswith("/api/") for path in rows)
+    for path in ("/", "/api/v1/organizations/"):
+        _, ms_1x, queries_1x, _, ms_2x, queries_2x, *_ = rows[path]
+        assert float(ms_1x) > 0 and float(ms_2x) > 0
+        assert int(queries_1x) > 0 and int(queries_2x) > 0  # really served: each asked the database
+    # The copy doubled the catalog, every table of it, with valid keys (the price-overlap triggers ran too).
+    sizes = [line for line in lines if " copies of the bundle" in line]
+    counts = {line.split("]")[0].lstrip("["): ast.literal_eval(line.split(": ", 1)[1]) for line in sizes}
+    assert set(counts) == {"1x", "2x"}
+    assert counts["1x"]["models"] > 0
+    assert counts["2x"] == {table: 2 * count for table, count in counts["1x"].items()}
+    assert "Summary of misses:" in finished.stdout or "Every path meets every target." in finished.stdout
