@@ -1,6 +1,7 @@
 """Settings for Landscape: one module, configured entirely by environment variables.
 
 DATABASE_URL           dj-database-url syntax; default: SQLite file db.sqlite3 in the project folder.
+DATABASE_REPLICA_URLS  comma-separated URLs of PostgreSQL streaming replicas for reads. Default: none.
 DJANGO_SECRET_KEY      required when DJANGO_DEBUG is false.
 DJANGO_DEBUG           true/false (strict: anything else is an error). Default: false.
 DJANGO_ALLOWED_HOSTS   comma-separated, never "*". Default: localhost,127.0.0.1,[::1].
@@ -25,6 +26,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from landscape import replicas
 from landscape.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,18 +146,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=600,
-        conn_health_checks=True,
+    "default": replicas.configure(
+        dj_database_url.config(
+            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+            conn_max_age=replicas.CONN_MAX_AGE,
+            conn_health_checks=True,
+        )
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite lets one writer in at a time: a second import waits for the first (imports hold the write
-    # lock from their start, see catalog/importers/engine.py) rather than failing after the default 5 s.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 60)
+# Streaming replicas: catalog reads of safe requests go to one that has caught up (landscape/replicas.py).
+DATABASES.update(replicas.replica_databases(env_list("DATABASE_REPLICA_URLS", default=[])))
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["landscape.replicas.ReplicaRouter"]
 
 # Shared by every process (throttle counters must be), so never the per-process local-memory cache.
 # The database table is created by a catalog migration.
