@@ -18,6 +18,10 @@ IMPORT_MAX_BYTES       largest file an import accepts. Default: 20 MB.
 PRICE_STALE_AFTER_DAYS a current price not confirmed for this many days is flagged stale. Default: 180.
 REQUEST_MAX_BYTES      largest request body with credentials (API writes, admin forms). Default: 1 MiB.
 ANONYMOUS_REQUEST_MAX_BYTES  largest request body without credentials. Default: 64 KiB.
+RESPONSE_CACHE_ENABLED anonymous reads answered from the shared cache by data version. Default: true.
+RESPONSE_CACHE_SECONDS how long a stored answer is kept (it is never stale: writes change its key). Default: 600.
+RESPONSE_CACHE_CDN_SECONDS  how long a CDN in front may keep an answer (s-maxage). Default: 60.
+LANDSCAPE_RELEASE      the deploy's release id in cache keys and ETags. Default: a digest of the source.
 """
 
 import datetime
@@ -86,12 +90,19 @@ MIDDLEWARE = [
     "landscape.body_limits.RequestBodyLimitMiddleware",
     "landscape.health.HealthCheckMiddleware",
     "landscape.health.DatabaseUnavailableMiddleware",
+    # Safe requests read a streaming replica that has caught up (a no-op without DATABASE_REPLICA_URLS).
+    "landscape.replicas.ReplicaReadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Compresses what passes it on the way out, cached answers included (whitenoise serves static files
+    # already compressed, before this). Django's adds random padding against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "landscape.language.PreferredLanguageMiddleware",
+    # Anonymous reads are answered here, before sessions, CSRF, authentication and the views do any work.
+    "catalog.cache.responses.ResponseCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,6 +190,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "landscape_cache"}}
+
+# The response cache (catalog/cache/responses.py): what it stores is keyed by the data version, so it is
+# never stale; these bound how long an entry occupies the cache and how long a CDN may hold one.
+RESPONSE_CACHE_ENABLED = env_bool("RESPONSE_CACHE_ENABLED", default=True)
+RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", default=600)
+RESPONSE_CACHE_CDN_SECONDS = env_int("RESPONSE_CACHE_CDN_SECONDS", default=60)
+RESPONSE_CACHE_MAX_BYTES = 2 * 1024 * 1024  # larger answers (whole-table exports) are not worth a cache slot
+RESPONSE_CACHE_EXCLUDED_PATHS = ("/admin/", "/i18n/")
+LANDSCAPE_RELEASE = env_str("LANDSCAPE_RELEASE", default="")
 
 # Opt in to Django 6's default now: URLs typed without a scheme are https.
 FORMS_URLFIELD_ASSUME_HTTPS = True

@@ -231,3 +231,22 @@ def test_capture_sees_the_database_cache_queries_without_the_override(api):
     with CaptureQueriesContext(connection) as queries:
         api.get("/api/v1/concepts/")
     assert any("landscape_cache" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_served_schema_is_generated_once_per_release_and_language(client, settings):
+    from unittest import mock
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    from catalog.api.schema_view import CachedSchemaView
+
+    settings.RESPONSE_CACHE_ENABLED = False  # the view's own memo, not the response cache
+    CachedSchemaView.generated.clear()
+    with mock.patch.object(SchemaGenerator, "get_schema", autospec=True, side_effect=SchemaGenerator.get_schema) as spy:
+        first = client.get("/api/schema/?format=json", HTTP_HOST="127.0.0.1")
+        again = client.get("/api/schema/?format=json", HTTP_HOST="127.0.0.1")
+        korean = client.get("/api/schema/?format=json&lang=ko", HTTP_HOST="127.0.0.1")
+    assert first.status_code == again.status_code == korean.status_code == 200
+    assert again.content == first.content
+    assert spy.call_count == 2  # English once, Korean once
