@@ -71,3 +71,19 @@ def test_growth_bench_smoke_measures_pages_and_api_at_two_scales():
     assert counts["1x"]["models"] > 0
     assert counts["2x"] == {table: 2 * count for table, count in counts["1x"].items()}
     assert "Summary of misses:" in finished.stdout or "Every path meets every target." in finished.stdout
+
+
+def test_throughput_runs_its_smoke_round_against_two_app_servers(tmp_path):
+    """loadtest/throughput.py --smoke on PostgreSQL with Redis: two gunicorn servers, load on two paths beside
+    /healthz, revalidation, and a write through one server read back on the other."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    command = [sys.executable, "loadtest/throughput.py", "--smoke", "--no-pin", "--database", "landscape_tp_smoke"]
+    command += ["--port", "8790", "--out", str(tmp_path)]
+    finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    output = finished.stdout + finished.stderr
+    assert finished.returncode in (0, 1), output  # 1: a ratio missed on a busy machine; 2: the run failed
+    rows = {line.split()[0]: line.split() for line in finished.stdout.splitlines() if line.startswith("/")}
+    assert {"/healthz", "/", "/api/v1/models/"} <= set(rows)
+    assert rows["/"][3] == rows["/api/v1/models/"][3] == "yes"  # both revalidated with a 304
+    seen = [line for line in finished.stdout.splitlines() if " on :879" in line]
+    assert len(seen) == 4 and all(line.endswith("new name") for line in seen), output
