@@ -8,6 +8,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from catalog import charts, filters, price_charts
+from catalog import search as search_rows
 from catalog.models import (
     Application,
     CloudPrice,
@@ -173,23 +174,22 @@ def home(request):
 
 
 SEARCHED = [
-    (_("Models"), "catalog:model-detail", filters.FoundationModelFilterSet, FoundationModel.objects.all()),
-    (_("Hardware"), "catalog:hardware-detail", filters.HardwareFilterSet, Hardware.objects.select_related("vendor")),
-    (_("Organizations"), "catalog:organization-detail", filters.OrganizationFilterSet, Organization.objects.all()),
-    (_("Applications"), "catalog:application-detail", filters.ApplicationFilterSet, Application.objects.all()),
-    (_("Glossary"), "catalog:concept-detail", filters.ConceptFilterSet, Concept.objects.all()),
+    (_("Models"), "catalog:model-detail", FoundationModel.objects.all()),
+    (_("Hardware"), "catalog:hardware-detail", Hardware.objects.select_related("vendor")),
+    (_("Organizations"), "catalog:organization-detail", Organization.objects.all()),
+    (_("Applications"), "catalog:application-detail", Application.objects.all()),
+    (_("Glossary"), "catalog:concept-detail", Concept.objects.all()),
 ]
 SEARCH_LIMIT = 20
 
 
 def search(request):
-    """Every table's own ``search`` filter, a few hits each."""
-    words = request.GET.get("q", "").strip()[:200]
+    """A few hits per table, best first (``catalog.search.ranked``: indexed on PostgreSQL, LIMITed)."""
+    words = search_rows.clean(request.GET.get("q", ""))
     groups = []
     if words:
-        for title, url_name, filterset_class, queryset in SEARCHED:
-            filterset = filterset_class({"search": words}, queryset=queryset)
-            hits = list(filterset.qs[: SEARCH_LIMIT + 1]) if filterset.is_valid() else []
+        for title, url_name, queryset in SEARCHED:
+            hits = list(search_rows.ranked(queryset, words)[: SEARCH_LIMIT + 1])
             more = len(hits) > SEARCH_LIMIT
             groups.append({"title": title, "url_name": url_name, "hits": hits[:SEARCH_LIMIT], "more": more})
     return render(request, "catalog/search.html", {"q": words, "groups": groups})

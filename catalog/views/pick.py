@@ -1,14 +1,15 @@
 """The picker's search: ``GET /pick/<kind>/?q=lla`` -> ``[{"value": slug, "label": name}]``, at most PICK_LIMIT.
 
-Ranked: names (or slugs) that start with the words first, then names with a word that starts with them,
-then any other match; alphabetical within a rank. Bounded work whatever the table's size: one query,
-LIMITed. The labels follow the page's language (a row's Korean name on /ko/).
+Ranked as the site search ranks (``catalog.search``): names (or slugs) that start with the words first, then
+names with a word that starts with them, then any other match. Bounded work whatever the table's size: one
+query, LIMITed, served by indexes on PostgreSQL. The labels follow the page's language (a row's Korean name on /ko/).
 """
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef
 from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
+from catalog import search
 from catalog.models import CloudPrice, Evaluation, FoundationModel, Hardware, Organization, PricePoint
 from catalog.widgets import row_label
 
@@ -32,25 +33,11 @@ KINDS = {
     "cloud-providers": lambda: organizations_with(CloudPrice),
     "vendors": lambda: Organization.objects.filter(Exists(Hardware.objects.filter(vendor=OuterRef("pk")))),
 }
-NAME_FIELDS = ("name", "name_ko", "local_name")  # the fields every picked table has
 
 
 def ranked(queryset, q):
-    """Rows matching ``q`` in a name or the slug, best first (see the module docstring)."""
-    names = [field for field in NAME_FIELDS if field in {f.name for f in queryset.model._meta.get_fields()}]
-    slug_q = q.replace(" ", "-")
-    starts = Q(slug__istartswith=slug_q)
-    word_starts = Q()
-    contains = Q(slug__icontains=slug_q)
-    for field in names:
-        starts |= Q(**{f"{field}__istartswith": q})
-        for separator in (" ", "-", "(", "."):
-            word_starts |= Q(**{f"{field}__icontains": separator + q})
-        contains |= Q(**{f"{field}__icontains": q})
-    rank = Case(
-        When(starts, then=Value(0)), When(word_starts, then=Value(1)), default=Value(2), output_field=IntegerField()
-    )
-    return queryset.filter(contains).annotate(pick_rank=rank).order_by("pick_rank", "name", "pk")
+    """Rows matching ``q`` in a name or the slug, best first: the site search's ranking (``catalog.search``)."""
+    return search.ranked(queryset, q)
 
 
 @require_GET
