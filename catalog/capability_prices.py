@@ -22,15 +22,17 @@ A price of zero (a free tier, a promotion) is left out: it is not a price at whi
 import copy
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Max, Min
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, Min
 from django.utils.translation import gettext_lazy as _
 
 from catalog.capability import scores_counted
 from catalog.choices import Task
 from catalog.estimators.trend import log_linear_fit
 from catalog.models import PricePoint
-from catalog.price_charts import STEP_LINE_FIELDS, cheapest_steps, price_of
+from catalog.models.pricing import BLENDED_INPUT_WEIGHT, BLENDED_OUTPUT_WEIGHT
+from catalog.price_charts import STEP_LINE_FIELDS, cheapest_steps, price_of, same_price
 
 DATINGS = {
     "stored": _("as stored"),
@@ -60,12 +62,71 @@ def year_fraction(date):
     return date.year + (date - datetime.date(date.year, 1, 1)).days / 365.25
 
 
-def class_prices(capability, task=Task.CHAT):
-    """The task's USD price periods of the class's models, with what the step line and its hover text need."""
+@dataclass
+class ClassPrice:
+    """What the sweep, back-dating and the fit read of a price period: a tuple's worth, not a model instance
+    (a class can hold 100,000 prices; whole rows are read only for the steps, ``with_rows``)."""
+
+    pk: int
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    input_per_mtok: Decimal
+    output_per_mtok: Decimal
+    rank: Decimal  # orders as the chosen kind of price does (``light_kind``)
+    model_id: int
+    provider_id: int
+    api_model_id: str
+    context_tier: str
+    origin: str
+    model_release_date: datetime.date | None
+
+    blended_per_mtok = PricePoint.blended_per_mtok
+
+
+LIGHT_FIELDS = [
+    "pk",
+    "effective_from",
+    "effective_to",
+    "input_per_mtok",
+    "output_per_mtok",
+    "rank",
+    "model_id",
+    "provider_id",
+    "api_model_id",
+    "context_tier",
+    "origin",
+    "model__release_date",
+]
+
+
+def class_prices(capability, task=Task.CHAT, kind="blended"):
+    """The task's USD price periods of the class's models (``ClassPrice``), in the table's order, ranked by
+    ``kind``. 3 x input + output ranks as the blended price does, without a Decimal division per row."""
     prices = capability.filter(PricePoint.objects.comparable(task), "model").exclude(
         input_per_mtok=0, output_per_mtok=0
     )
-    return list(prices.select_related("model", "provider").only(*PRICE_FIELDS))
+    rank = F("input_per_mtok") * BLENDED_INPUT_WEIGHT + F("output_per_mtok") * BLENDED_OUTPUT_WEIGHT
+    if kind != "blended":
+        rank = F(f"{kind}_per_mtok")
+    rows = prices.annotate(rank=ExpressionWrapper(rank, output_field=DecimalField())).values_list(*LIGHT_FIELDS)
+    return [ClassPrice(*row) for row in rows.order_by(*PricePoint._meta.ordering)]
+
+
+def with_rows(steps):
+    """``steps`` of ClassPrices with the PricePoint rows in their place (what the chart and table show); a
+    back-dated period keeps its moved start."""
+    pks = {price.pk for _date, price in steps if price is not None} or {0}  # never empty: a constant query count
+    rows = PricePoint.objects.select_related("model", "provider").only(*PRICE_FIELDS).in_bulk(pks)
+    full = []
+    for date, price in steps:
+        row = None
+        if price is not None:
+            row = rows[price.pk]
+            if row.effective_from != price.effective_from:
+                row = copy.copy(row)
+                row.effective_from = price.effective_from
+        full.append((date, row))
+    return full
 
 
 def back_dated(prices):
@@ -79,7 +140,7 @@ def back_dated(prices):
             first[key] = price
     moved = []
     for price in prices:
-        released = price.model.release_date
+        released = price.model_release_date if isinstance(price, ClassPrice) else price.model.release_date
         is_first = first[(price.provider_id, price.api_model_id, price.context_tier)] is price
         if is_first and price.model_id not in curated and released and released < price.effective_from:
             price = copy.copy(price)
@@ -125,20 +186,28 @@ def dated(prices, dating):
 
 def trend(prices, kind):
     """(steps, record lows, their fit) of the cheapest ``kind`` price among ``prices``."""
-    steps = cheapest_steps(prices, kind)
+    if prices and isinstance(prices[0], ClassPrice):
+        steps = []  # swept by rank, then merged where the rounded prices are equal
+        for date, price in cheapest_steps(prices, "rank"):
+            if not (steps and same_price(steps[-1][1], price, kind)):
+                steps.append((date, price))
+    else:
+        steps = cheapest_steps(prices, kind)
     lows = record_lows(steps, kind)
     return steps, lows, log_linear_fit([(year_fraction(date), float(price_of(price, kind))) for date, price in lows])
 
 
 def fits_by_dating(capability, *, kind="blended", task=Task.CHAT):
     """{dating: the fit} for both ways of dating, from one read of the class's prices."""
-    prices = class_prices(capability, task)
+    prices = class_prices(capability, task, kind)
     return {dating: trend(dated(prices, dating), kind)[2] for dating in DATINGS}
 
 
 def capability_prices(capability, *, kind="blended", dating="stored", task=Task.CHAT):
-    prices = dated(class_prices(capability, task), dating)
+    prices = dated(class_prices(capability, task, kind), dating)
     steps, lows, fit = trend(prices, kind)
+    steps = with_rows(steps)
+    lows = record_lows(steps, kind)
     shown = {price.model_id for _date, price in steps if price is not None}
     return CapabilityPrices(
         capability=capability,

@@ -124,11 +124,17 @@ def fit_doubling_time(points):
     return ExponentialFit(1 / doublings, fit.start_year, fit.end_year, fit.intercept / LOG10_2, doublings)
 
 
-def moores_law(chips):
+def moores_law(chips, *, fit_rows=None):
     """Transistors per chip against release date, one colour per vendor (CPUs as squares, AI chips as
-    circles), and a fitted doubling line for CPUs and for accelerators."""
+    circles), and a fitted doubling line for CPUs and for accelerators.
+
+    ``fit_rows``: (release_date, transistors, kind) of every chip, when ``chips`` is a sample of them
+    (``catalog.thinning``): the fits use every chip, the markers only the sample."""
     cpus, accelerators = _("Microprocessors (CPU)"), _("AI accelerators")
     dated = [chip for chip in chips if chip.transistors and chip.release_date]
+    if fit_rows is None:
+        fit_rows = [(chip.release_date, chip.transistors, chip.kind) for chip in dated]
+    fit_rows = [(date, count, kind) for date, count, kind in fit_rows if count and date]
     figure = go.Figure()
     for vendor, rows in by_vendor(dated, limit=MAX_VENDOR_SERIES):
         name, colour = vendor_look(vendor)
@@ -158,12 +164,12 @@ def moores_law(chips):
         )
     fits = {}
     for series, rows, colour in (
-        (cpus, [chip for chip in dated if chip.kind == HardwareKind.CPU], "#555555"),
-        (accelerators, [chip for chip in dated if chip.kind != HardwareKind.CPU], "#d62728"),
+        (cpus, [row for row in fit_rows if row[2] == HardwareKind.CPU], "#555555"),
+        (accelerators, [row for row in fit_rows if row[2] != HardwareKind.CPU], "#d62728"),
     ):
         if not rows:
             continue
-        fit = fit_doubling_time([(year_fraction(chip.release_date), chip.transistors) for chip in rows])
+        fit = fit_doubling_time([(year_fraction(date), count) for date, count, _kind in rows])
         fits[series] = fit
         if fit:
             start, end = math.floor(fit.start_year), math.ceil(fit.end_year)

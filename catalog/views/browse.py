@@ -1,13 +1,13 @@
 """Home, lists, details and search. Lists filter and sort with the same FilterSets as the API."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from catalog import charts, filters, price_charts
+from catalog import filters, price_charts
 from catalog import search as search_rows
 from catalog.models import (
     Application,
@@ -23,6 +23,7 @@ from catalog.models import (
     TrainingRun,
 )
 from catalog.models.price_checks import with_last_check
+from catalog.views import chart_pages
 from catalog.views.figures import figure_context
 
 PAGE_SIZE = 50
@@ -94,15 +95,40 @@ class ConceptList(CatalogListView):
     paginate_by = 100
 
 
+DETAIL_LIMIT = 60  # rows of a sub-list on a detail page; the rest are one link away
+
+
+def first_rows(queryset, all_url, limit=DETAIL_LIMIT):
+    """The first ``limit`` rows of a detail page's sub-list, with the total and a link to all of them."""
+    rows = list(queryset[: limit + 1])  # one more than shown says whether there are more
+    total = queryset.count() if len(rows) > limit else len(rows)
+    return {"rows": rows[:limit], "total": total, "more": total > limit, "all_url": all_url}
+
+
 class OrganizationDetail(DetailView):
     template_name = "catalog/organization_detail.html"
-    queryset = sourced(Organization.objects.select_related("parent")).prefetch_related(
-        "subsidiaries",
-        Prefetch("foundation_models", queryset=FoundationModel.objects.order_by("-release_date")),
-        Prefetch("hardware", queryset=Hardware.objects.order_by("-release_date")),
-        "applications",
-        Prefetch("cloud_prices", queryset=CloudPrice.objects.select_related("hardware").current()),
-    )
+    queryset = sourced(Organization.objects.select_related("parent")).prefetch_related("subsidiaries")
+
+    def get_context_data(self, **kwargs):
+        org, slug = self.object, self.object.slug
+        return super().get_context_data(
+            models=first_rows(
+                org.foundation_models.order_by(F("release_date").desc(nulls_last=True), "name"),
+                reverse("catalog:model-list") + f"?organization={slug}&ordering=-release_date",
+            ),
+            chips=first_rows(
+                org.hardware.order_by(F("release_date").desc(nulls_last=True), "name"),
+                reverse("catalog:hardware-list") + f"?vendor={slug}&landmark_cpus=include&ordering=-release_date",
+            ),
+            applications=first_rows(
+                org.applications.order_by("name"), reverse("catalog:application-list") + f"?organization={slug}"
+            ),
+            cloud_prices=first_rows(
+                org.cloud_prices.current().select_related("hardware").order_by("hardware__name", "instance_type"),
+                reverse("api:cloudprice-list") + f"?provider={slug}&current=true&format=csv",
+            ),
+            **kwargs,
+        )
 
 
 class FoundationModelDetail(DetailView):
@@ -148,11 +174,10 @@ class ConceptDetail(DetailView):
 
 
 def home(request):
-    chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None).select_related("vendor")
-    moores_law, _fits = charts.moores_law(chips.order_by("release_date"))
+    moores_law, _fits, _sampled = chart_pages.moores_law_figure()
     # Chat models only (``comparable``): an embedding's input-only price is not a cheaper chat model.
-    chat_prices = PricePoint.objects.comparable().select_related("model", "provider")
-    headline = {"home-moores-law": moores_law, "home-cheapest": price_charts.cheapest_price_figure(list(chat_prices))}
+    steps = price_charts.cheapest_steps_in(PricePoint.objects.comparable())
+    headline = {"home-moores-law": moores_law, "home-cheapest": price_charts.cheapest_price_figure(steps=steps)}
     context = {
         "figures": figure_context(headline),
         "counts": {

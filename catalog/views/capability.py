@@ -1,13 +1,13 @@
 """Capability pages: the evaluations and their scores, and the price of a fixed capability over time."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from catalog import capability_charts, forms
+from catalog import capability_charts, forms, thinning
 from catalog.capability import PRESETS, CapabilityError, capability_class
 from catalog.capability_prices import DATINGS, PUBLISHED_RATES, capability_prices, fits_by_dating, price_against_score
 from catalog.models import Evaluation
@@ -70,6 +70,11 @@ def capability_page(request):
     result = capability_prices(capability, kind=kind, dating=dating)
     scored = price_against_score(capability.evaluation, kind=kind, measured_by=capability.measured_by)
     frontier = [row for row in scored if row.on_frontier]
+    prefetch_related_objects([row.model for row in frontier], "organizations")  # their colours
+    # Every frontier point, a sample of the others (``catalog.thinning``): the chart stays readable and bounded.
+    others = {index: row for index, row in enumerate(scored) if not row.on_frontier}
+    keep = thinning.thinned((index, row.value, row.score) for index, row in others.items())
+    drawn = frontier + [others[index] for index in keep]
     query = f"capability={capability.key}&kind={kind}&dating={dating}"
     return chart_page(
         request,
@@ -78,7 +83,7 @@ def capability_page(request):
         concept_slugs=["token", "inference"],
         figures={
             "capability-prices": capability_charts.capability_price_figure(result),
-            "price-score": capability_charts.price_score_figure(scored, capability, kind=kind),
+            "price-score": capability_charts.price_score_figure(drawn, capability, kind=kind),
         },
         form=form,
         result=result,
@@ -86,6 +91,7 @@ def capability_page(request):
         frontier=frontier[:FRONTIER_TABLE_ROWS],
         frontier_total=len(frontier),
         scored_total=len(scored),
+        scored_drawn=len(drawn),
         declines=declines(),
         published=PUBLISHED_RATES,
         datings=DATINGS,

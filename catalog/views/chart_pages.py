@@ -3,13 +3,15 @@
 Each page names the glossary concept behind it and links to the rows it plots (list page and API).
 """
 
+from types import SimpleNamespace
+
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import charts, compare_charts, filters, forms, price_charts
+from catalog import charts, compare_charts, filters, forms, price_charts, thinning
 from catalog.choices import Currency, Task
 from catalog.comparisons import comparable_hardware, compare_hardware
 from catalog.models import Concept, FoundationModel, Hardware, PricePoint, TrainingRun
@@ -50,9 +52,18 @@ def valid_or_initial(form_class, request):
     return form if form.is_bound else form_class(), defaults
 
 
+def moores_law_figure():
+    """The Moore's-law figure and fits: fitted on every chip, drawn from a sample (``catalog.thinning``)."""
+    chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None)
+    rows = list(chips.values_list("pk", "release_date", "transistors", "kind"))
+    keep = thinning.thinned((pk, date, count) for pk, date, count, _kind in rows)
+    sample = thinning.narrowed(chips, keep, len(rows)).select_related("vendor").order_by("release_date")
+    figure, fits = charts.moores_law(sample, fit_rows=[row[1:] for row in rows])
+    return figure, fits, {"shown": len(keep), "holding": len(rows)}
+
+
 def moores_law(request):
-    chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None).select_related("vendor")
-    figure, fits = charts.moores_law(chips.order_by("release_date"))
+    figure, fits, sampled = moores_law_figure()
     return chart_page(
         request,
         "catalog/charts/moores_law.html",
@@ -60,6 +71,7 @@ def moores_law(request):
         concept_slugs=["moores-law", "transistor", "process-node"],
         figures={"moores-law": figure},
         fits=fits,
+        sampled=sampled,
         rows_url=reverse("catalog:hardware-list") + "?ordering=release_date",
         api_url=reverse("api:hardware-list") + "?ordering=release_date&format=csv",
     )
@@ -87,14 +99,19 @@ def vendor_comparison(request):
 
 
 def ppa(request):
-    chips = list(Hardware.objects.accelerators().with_derived_metrics().select_related("vendor"))
+    chips = Hardware.objects.accelerators().with_derived_metrics()
+    fields = ["pk", "bf16_flops_per_mm2", "bf16_flops_per_watt", "die_area_mm2", "tdp_watts", "bf16_flops"]
+    rows = [dict(zip(fields, row, strict=True)) for row in chips.values_list(*fields)]
+    drawn = [row for row in rows if row["bf16_flops_per_watt"] and row["bf16_flops_per_mm2"]]
+    keep = thinning.thinned((row["pk"], row["bf16_flops_per_mm2"], row["bf16_flops_per_watt"]) for row in drawn)
     return chart_page(
         request,
         "catalog/charts/ppa.html",
         title=_("Power, performance, area"),
         concept_slugs=["ppa", "dennard-scaling"],
-        figures={"ppa": charts.ppa(chips)},
-        coverage=charts.ppa_coverage(chips),
+        figures={"ppa": charts.ppa(thinning.narrowed(chips, keep, len(drawn)).select_related("vendor"))},
+        coverage=charts.ppa_coverage(SimpleNamespace(**row) for row in rows),
+        sampled={"shown": len(keep), "holding": len(drawn)},
         missing_url=reverse("catalog:hardware-list") + "?ordering=die_area_mm2",
         rows_url=reverse("catalog:hardware-list") + "?ordering=-bf16_flops_per_watt",
         api_url=reverse("api:hardware-list") + "?ordering=-bf16_flops_per_watt&format=csv",
@@ -214,7 +231,9 @@ def prices(request):
         concept_slugs=["token", "inference"],
         figures={
             "price-history": price_charts.price_history(lines, kind=kind, group=group),
-            "cheapest": price_charts.cheapest_price_figure(list(class_prices.prefetch_related(None)), kind=kind),
+            "cheapest": price_charts.cheapest_price_figure(
+                steps=price_charts.cheapest_steps_in(class_prices.prefetch_related(None), kind), kind=kind
+            ),
         },
         form=form,
         capability_class=capability_class,
@@ -232,7 +251,10 @@ def prices(request):
 def model_scale(request):
     form, values = valid_or_initial(forms.ModelScaleForm, request)
     metric = values.get("metric") or "parameters"
-    models = FoundationModel.objects.exclude(release_date=None).prefetch_related(
+    holding = FoundationModel.objects.exclude(release_date=None).filter(**{f"{metric}__gt": 0})
+    points = list(holding.values_list("pk", "release_date", metric))
+    keep = thinning.thinned(points)
+    models = thinning.narrowed(holding, keep, len(points)).prefetch_related(
         "organizations", Prefetch("training_runs", queryset=TrainingRun.objects.select_related("hardware"))
     )
     return chart_page(
@@ -241,6 +263,7 @@ def model_scale(request):
         title=_("Model scale over time"),
         concept_slugs=["foundation-model", "large-language-model", "training"],
         figures={"model-scale": charts.model_scale(models, metric)},
+        sampled={"shown": len(keep), "holding": len(points)},
         form=form,
         rows_url=reverse("catalog:model-list") + f"?ordering=-{metric}",
         api_url=reverse("api:foundationmodel-list") + f"?ordering=-{metric}&format=csv",

@@ -16,6 +16,7 @@ from catalog.estimating_text import token_rules, working
 from catalog.figures import FIGURES
 from catalog.models import FoundationModel, Hardware, PricePoint
 from catalog.models.price_checks import with_last_check
+from catalog.token_quotes import token_quote_page
 from catalog.views.estimator_forms import MatrixForm, PairForm, TokenForm, TrainingForm
 
 
@@ -110,13 +111,14 @@ def token_calculator(request):
     data = request.POST if request.method == "POST" else request.GET
     form, invalid = bound(TokenForm, data)
     values = form.values()
-    counted, input_tokens, costs = estimating.token_quote(
+    counted, input_tokens, shown, total = token_quote_page(
         text=values["text"],
         family=values["family"],
         input_tokens=values["input_tokens"],
         cached_tokens=values["cached_tokens"],
         output_tokens=values["output_tokens"],
         capability=values["capability"],
+        limit=TOKEN_COSTS_SHOWN,
     )
     same_request = {
         "input_tokens": input_tokens,
@@ -124,7 +126,6 @@ def token_calculator(request):
         "output_tokens": values["output_tokens"],
         **({"capability": values["capability"].key} if values["capability"] else {}),
     }
-    shown = costs[:TOKEN_COSTS_SHOWN]
     with_last_checks([cost.price.key for cost in shown])
     context = {
         "form": form,
@@ -133,7 +134,7 @@ def token_calculator(request):
         "counted": counted,
         "counted_working": working(counted) if counted else None,
         "costs": shown,
-        "costs_total": len(costs),
+        "costs_total": total,
         "every_cost_url": reverse("api:estimate-tokens") + "?" + urlencode(same_request),
         "rules": token_rules(),
     }

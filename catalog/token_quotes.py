@@ -1,0 +1,81 @@
+"""The token calculator's page: the cheapest few prices for a request, read without costing every price.
+
+``estimating.token_quote`` costs every current price (the API answer lists them all). The page shows the
+cheapest ``limit``: the database orders the prices by the request's cost and the exact costing (context tiers,
+cached-input fallback) runs on the first few offerings only, so 129,000 prices cost a page no more than 1,000.
+"""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce
+
+from catalog.estimating import current_usd_prices, price_rows
+from catalog.estimators import count_tokens, token_costs
+from catalog.estimators.tokens import PER_MILLION, tier_applies
+
+FIRST_READ = 4  # offerings read per cost shown, at first; four times as many while that proves too few
+TOLERANCE = Decimal("1e-9")  # a cost read back through a float (SQLite) compared with an exact one
+
+
+def applicable_count(prices, prompt_tokens):
+    """How many of ``prices`` apply to a prompt of this size (one tier per offering, usually): light rows."""
+    tiers = {}
+    for provider, api_model_id, tier in prices.values_list("provider_id", "api_model_id", "context_tier").order_by():
+        tiers.setdefault((provider, api_model_id), []).append(tier)
+    counts, total = {}, 0
+    for offering_tiers in tiers.values():
+        key = tuple(sorted(offering_tiers))
+        if key not in counts:
+            counts[key] = sum(tier_applies(tier, prompt_tokens, key) for tier in key)
+        total += counts[key]
+    return total
+
+
+def cheapest_costs(prices, *, input_tokens, cached_tokens, output_tokens, limit):
+    """(the ``limit`` cheapest TokenCosts among ``prices``, how many prices apply), as ``token_costs`` ranks them.
+
+    Exact: an offering outside the ones read costs at least the last cost read, so once ``limit`` costs below
+    it are known the rest cannot enter the list.
+    """
+    cached_rate = Coalesce(F("cached_input_per_mtok"), F("input_per_mtok"))
+    cost = (
+        Value(input_tokens) * F("input_per_mtok")
+        + Value(cached_tokens) * cached_rate
+        + Value(output_tokens) * F("output_per_mtok")
+    )
+    ranked = prices.annotate(request_cost=ExpressionWrapper(cost, output_field=DecimalField())).order_by(
+        "request_cost", "pk"
+    )
+    total = applicable_count(prices, input_tokens + cached_tokens)
+    read = limit * FIRST_READ
+    while True:
+        head = list(ranked.values_list("provider_id", "api_model_id", "request_cost")[:read])
+        offerings = Q(pk__in=[])
+        for provider, api_model_id in {(provider, api_model_id) for provider, api_model_id, _cost in head}:
+            offerings |= Q(provider_id=provider, api_model_id=api_model_id)
+        costs = token_costs(
+            input_tokens=input_tokens,
+            cached_tokens=cached_tokens,
+            output_tokens=output_tokens,
+            prices=price_rows(prices.filter(offerings)),
+        )
+        if len(head) < read:
+            return costs[:limit], total  # every price was read
+        bound = Decimal(str(head[-1][2])) * (1 - TOLERANCE) / PER_MILLION
+        if sum(cost.total_usd < bound for cost in costs) >= limit:
+            return costs[:limit], total
+        read *= FIRST_READ
+
+
+def token_quote_page(*, text, family, input_tokens, cached_tokens, output_tokens, capability=None, limit):
+    """``estimating.token_quote`` for the page: (count, input tokens used, the cheapest ``limit`` costs, total)."""
+    prices = current_usd_prices()
+    if capability is not None:
+        prices = capability.filter(prices, "model")
+    counted = count_tokens(text, family) if text else None
+    used = counted.tokens if counted else input_tokens
+    costs, total = cheapest_costs(
+        prices, input_tokens=used, cached_tokens=cached_tokens, output_tokens=output_tokens, limit=limit
+    )
+    return counted, used, costs, total
