@@ -128,9 +128,10 @@ class TestEveryModelReachable:
         assert second.count('<th scope="row">') == 5
 
     def test_models_picked_by_name_are_the_rows(self, client, many):
-        _response, html = matrix(client, "models=m-44&models=Model+03")
+        last = f"m-{estimating.MAX_MATRIX_MODELS + 4:02}"  # on the second page unless picked
+        _response, html = matrix(client, f"models={last}&models=Model+03")
         rows = re.findall(r'<th scope="row"><a href="/models/([^/]+)/"', html)
-        assert sorted(rows) == ["m-03", "m-44"]
+        assert sorted(rows) == ["m-03", last]
 
     def test_the_form_lists_no_option_per_model_or_vendor(self, client, many):
         _response, html = matrix(client)
