@@ -33,6 +33,14 @@ def _empty_cache(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _response_cache_only_where_marked(request, settings):
+    """Tests count a view's queries, throttle a client, or change a setting between two requests of one URL;
+    a cached answer would hide all three. The response cache has its own tests, marked ``response_cache``
+    (tests/test_response_cache.py), which cover what it must never change: a write is seen at once."""
+    settings.RESPONSE_CACHE_ENABLED = request.node.get_closest_marker("response_cache") is not None
+
+
 @pytest.fixture(scope="module")
 def bundled(django_db_setup, django_db_blocker):
     """The bundled data, loaded once per test module inside a transaction rolled back at its end."""

@@ -1,6 +1,7 @@
 """The data version and the response cache (catalog/cache/): fast reads that are never stale."""
 
 import gzip
+import json
 from unittest import mock
 
 import pytest
@@ -14,7 +15,7 @@ from catalog.cache import data_version, responses
 from catalog.models import DataVersion, Organization
 from tests.factories import make_model, make_org
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.response_cache]
 
 HTML_PAGE = "/models/"
 
@@ -171,6 +172,8 @@ def test_signed_in_and_token_readers_are_never_served_from_the_cache(client, lab
 def test_a_page_with_a_csrf_token_in_it_is_not_stored(client, lab):
     first = get(client, "/estimate/tokens/")
     assert first.status_code == 200 and "csrfmiddlewaretoken" in first.content.decode()
+    # Django sends the token's cookie again with every page that uses it, and either marks it unstorable.
+    assert "X-Cache" not in get(client, "/estimate/tokens/")
     assert "X-Cache" not in get(client, "/estimate/tokens/")
 
 
@@ -237,3 +240,40 @@ def test_the_language_switcher_refuses_a_post_from_another_site(client):
         "/i18n/setlang/", {"language": "ko", "next": "/"}, HTTP_HOST="127.0.0.1", HTTP_SEC_FETCH_SITE="same-origin"
     )
     assert own.status_code == 302 and own.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
+
+
+# ---------------------------------------------------------------------------- every write path, end to end
+
+
+def test_an_api_write_is_seen_by_the_next_anonymous_read(client, lab, django_user_model):
+    before = get(client, "/organizations/cache-lab/")
+    assert "Cache Lab" in before.content.decode()
+    editor = django_user_model.objects.create_superuser("editor", password="x" * 12)
+    token = Token.objects.create(user=editor)
+    patched = client.patch(
+        "/api/v1/organizations/cache-lab/",
+        data='{"name": "Cache Lab Renamed"}',
+        content_type="application/json",
+        HTTP_HOST="127.0.0.1",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert patched.status_code == 200, patched.content
+    assert "Cache Lab Renamed" in get(client, "/organizations/cache-lab/").content.decode()
+    assert get(client, "/api/v1/organizations/cache-lab/").json()["name"] == "Cache Lab Renamed"
+
+
+def test_an_admin_delete_is_seen_by_the_next_anonymous_read(client, admin_client, lab):
+    assert get(client, "/models/cache-lm/").status_code == 200
+    deleted = admin_client.post(f"/admin/catalog/foundationmodel/{lab.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert get(client, "/models/cache-lm/").status_code == 404
+
+
+def test_an_import_is_seen_by_the_next_anonymous_read(client, lab):
+    from catalog.importers.service import import_file
+
+    assert get(client, "/api/v1/organizations/").json()["count"] == 1
+    row = {"model": "catalog.organization", "fields": {"slug": "imported-lab", "name": "Imported Lab", "country": "KR"}}
+    fixture = json.dumps([row]).encode()
+    assert import_file(fmt="fixture", data=fixture, file_name="orgs.json", dry_run=False, table="").ok
+    assert get(client, "/api/v1/organizations/").json()["count"] == 2

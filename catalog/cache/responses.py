@@ -44,18 +44,22 @@ NOT_STORABLE_CACHE_CONTROL = ("private", "no-store", "no-cache")
 LONGEST_ACCEPT = 200  # characters of the Accept header kept in the key; a longer one is not cached
 RELEASE_SOURCES = ("catalog", "landscape", "templates", "locale")
 RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo", ".js", ".css", ".json", ".yaml"}
+# Settings from the environment that change what a page shows: a restart with another value is a new release.
+OUTPUT_SETTINGS = ("PRICE_STALE_AFTER_DAYS", "DEBUG", "LANGUAGE_CODE")
 
 
 @lru_cache(maxsize=1)
 def release():
-    """The code release: ``LANDSCAPE_RELEASE`` when the deploy sets it, else a digest of the source.
+    """The code release: ``LANDSCAPE_RELEASE`` when the deploy sets it, else a digest of the source; with
+    the settings that shape the output.
 
     Part of every key, so a deploy that changes a template or the code never serves an older rendering;
     servers running the same code agree on it, so their ETags agree.
     """
+    digest = hashlib.sha256(repr([getattr(settings, name) for name in OUTPUT_SETTINGS]).encode())
     if settings.LANDSCAPE_RELEASE:
-        return settings.LANDSCAPE_RELEASE
-    digest = hashlib.sha256()
+        digest.update(settings.LANDSCAPE_RELEASE.encode())
+        return digest.hexdigest()[:16]
     root = Path(settings.BASE_DIR)
     for folder in RELEASE_SOURCES:
         for path in sorted((root / folder).rglob("*")):
