@@ -39,7 +39,7 @@ def test_each_url_becomes_a_replica_alias_configured_like_the_primary():
     assert list(databases) == ["replica_1", "replica_2"]
     first, second = databases["replica_1"], databases["replica_2"]
     assert (first["HOST"], first["PORT"], second["HOST"], second["PORT"]) == ("10.0.0.2", 5432, "10.0.0.3", 6432)
-    assert first["OPTIONS"] == {"connect_timeout": 5}
+    assert first["OPTIONS"] == {"connect_timeout": 5, "options": "-c random_page_cost=1.1"}
     assert first["CONN_MAX_AGE"] == 600 and first["CONN_HEALTH_CHECKS"] is True
     assert first["TEST"] == {"MIRROR": "default"}  # the test runner creates no database on a replica
 
@@ -59,13 +59,14 @@ def test_settings_add_the_replicas_and_the_router():
     }
     out = python(*SHOW_DATABASES, env=env).stdout
     assert out.strip() == (
-        "['default', 'replica_1', 'replica_2'] ['landscape.replicas.ReplicaRouter'] {'connect_timeout': 5}"
+        "['default', 'replica_1', 'replica_2'] ['landscape.replicas.ReplicaRouter'] "
+        "{'connect_timeout': 5, 'options': '-c random_page_cost=1.1'}"
     )
 
 
 def test_settings_without_replicas_install_no_router():
     out = python(*SHOW_DATABASES, env={**PRODUCTION_ENV, "DATABASE_URL": "postgres://app@db/landscape"}).stdout
-    assert out.strip() == "['default'] [] {'connect_timeout': 5}"
+    assert out.strip() == "['default'] [] {'connect_timeout': 5, 'options': '-c random_page_cost=1.1'}"
 
 
 def test_the_middleware_is_not_used_without_replicas():
