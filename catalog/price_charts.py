@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import plotly.graph_objects as go
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,7 +137,16 @@ def undominated(queryset, field):
     for (start, low), (end, _low) in zip(spans, [*spans[1:], (None, None)], strict=True):
         span = Q(effective_from__gte=start, **{f"{field}__lte": low + abs(low) * SLACK + SLACK})
         keep |= span & Q(effective_from__lt=end) if end else span
-    return queryset.filter(keep)
+    return first_of_each_period(queryset.filter(keep), field)
+
+
+def first_of_each_period(queryset, field):
+    """Of the prices with the same start and end, only the one the sweep would pick: the cheapest, ties going to
+    the table's order (as in ``cheapest_steps``, whose heap breaks ties by position). The rest are never the
+    cheapest: a snapshot's thousands of prices of one day are one candidate."""
+    order = [F(field).asc(), *(F(name.lstrip("-")) for name in queryset.model._meta.ordering)]
+    first = Window(RowNumber(), partition_by=[F("effective_from"), F("effective_to")], order_by=order)
+    return queryset.annotate(period_place=first).filter(period_place=1)
 
 
 @dataclass(frozen=True)

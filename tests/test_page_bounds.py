@@ -199,9 +199,9 @@ def test_the_cheapest_line_read_from_the_database_is_the_full_sweeps_line(kind):
     lab = make_org("lab", name="Lab")
     models = [make_model(f"m{i}", org=lab) for i in range(3)]
     for i in range(400):
-        offset = rng.randrange(0, 2000, 30)
+        offset = rng.randrange(0, 2000, 90)  # few distinct periods: many prices share one, as in a snapshot
         start = BASE + datetime.timedelta(days=offset)
-        ends = start + datetime.timedelta(days=rng.randrange(30, 900, 30)) if rng.random() < 0.7 else None
+        ends = start + datetime.timedelta(days=rng.choice([90, 180, 360])) if rng.random() < 0.7 else None
         falling = (2000 - offset) // 20  # prices fall over time, so the line has many steps
         PricePoint.objects.create(
             model=rng.choice(models),
