@@ -15,6 +15,7 @@ from catalog.estimators.training import DEFAULT_TRAINING_UTILIZATION, TRAINING_P
 from catalog.models import FoundationModel, Hardware
 
 GET_TEXT_CHARACTERS = 4000  # a longer text belongs in a POST body, not a URL
+TOKEN_PRICES_DEFAULT, TOKEN_PRICES_MAX = 50, 500  # the token answer's prices: its size, whatever the catalog's
 
 
 def bounded_int(limit, help_text, **kwargs):
@@ -149,6 +150,12 @@ class TokensQuerySerializer(FiniteMixin, serializers.Serializer):
     family = serializers.ChoiceField(choices=list(TOKEN_RULES), default=DEFAULT_FAMILY)
     capability = CapabilityField(
         required=False, allow_blank=True, help_text=format_lazy("{} {}", _("Only models in this class."), SYNTAX_HELP)
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=TOKEN_PRICES_MAX,
+        default=TOKEN_PRICES_DEFAULT,
+        help_text=format_lazy(_("How many of the cheapest prices to list, 1 to {}."), TOKEN_PRICES_MAX),
     )
 
     def validate_text(self, text):
@@ -310,5 +317,10 @@ class TokenEstimateSerializer(serializers.Serializer):
     cached_tokens = serializers.IntegerField()
     output_tokens = serializers.IntegerField()
     counted = CountedTextSerializer(allow_null=True)
-    prices = TokenCostSerializer(many=True, help_text=_("Every current USD price whose tier applies, cheapest first."))
+    price_count = serializers.IntegerField(
+        help_text=_("How many current USD prices apply to this request; prices lists the cheapest of them.")
+    )
+    prices = TokenCostSerializer(
+        many=True, help_text=_("The cheapest current USD prices whose tier applies, at most limit, cheapest first.")
+    )
     rules = TokenRuleSerializer(many=True)

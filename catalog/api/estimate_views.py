@@ -12,7 +12,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog import estimating
+from catalog import estimating, token_quotes
 from catalog.api import estimate_serializers as serializers
 from catalog.estimating_text import token_rules, working
 
@@ -148,13 +148,15 @@ def recorded_run(row):
 
 
 class TokenEstimateView(EstimateView):
-    """What one request costs at every current API price, cheapest first; a text is counted by a stated rule."""
+    """What one request costs at the cheapest ``limit`` current API prices, and how many prices apply; a text is
+    counted by a stated rule. Ranked as the token calculator page ranks them (``token_quotes.cheapest_costs``), so a
+    catalog of 100,000 prices costs an answer no more than one of 1,000."""
 
     query_serializer = serializers.TokensQuerySerializer
     authentication_classes = []  # nothing is written: anyone may POST, and no session means no CSRF
 
     @extend_schema(
-        summary="Token cost across current prices",
+        summary="Token cost at the cheapest current prices",
         parameters=[serializers.TokensQuerySerializer],
         responses=serializers.TokenEstimateSerializer,
     )
@@ -162,7 +164,7 @@ class TokenEstimateView(EstimateView):
         return self.answer(self.validated(request.query_params))
 
     @extend_schema(
-        summary="Token cost across current prices, for a text in the body",
+        summary="Token cost at the cheapest current prices, for a text in the body",
         request=serializers.TokensQuerySerializer,
         responses=serializers.TokenEstimateSerializer,
     )
@@ -170,19 +172,21 @@ class TokenEstimateView(EstimateView):
         return self.answer(self.validated(request.data))
 
     def answer(self, data):
-        counted, input_tokens, costs = estimating.token_quote(
+        counted, input_tokens, costs, price_count = token_quotes.token_quote_page(
             text=data.get("text") or "",
             family=data["family"],
             input_tokens=data["input_tokens"],
             cached_tokens=data["cached_tokens"],
             output_tokens=data["output_tokens"],
             capability=data.get("capability"),
+            limit=data["limit"],
         )
         body = {
             "input_tokens": input_tokens,
             "cached_tokens": data["cached_tokens"],
             "output_tokens": data["output_tokens"],
             "counted": {**dataclasses.asdict(counted), **working(counted)} if counted else None,
+            "price_count": price_count,
             "prices": [token_cost(cost) for cost in costs],
             "rules": token_rules(),
         }

@@ -12,6 +12,7 @@ from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from catalog import filters
 from catalog.api import serializers, values_read
@@ -258,12 +259,18 @@ class VendorStatsView(generics.GenericAPIView):
     queryset = Hardware.objects.accelerators().with_derived_metrics().select_related("vendor")
     serializer_class = serializers.VendorStatsSerializer
     filterset_class = filters.HardwareFilterSet
-    pagination_class = None
 
     @extend_schema(summary="Records per hardware vendor", responses=serializers.VendorStatsSerializer(many=True))
     def get(self, request):
+        # A page of vendors (by name), then only their chips: a catalog of thousands of vendors is paged like
+        # every other list. A CSV is the page's rows, too.
         chips = self.filter_queryset(self.get_queryset())
-        return Response(self.get_serializer(vendor_stats(chips), many=True).data)
+        vendors = Organization.objects.filter(pk__in=chips.values("vendor_id")).order_by("name", "pk")
+        page = self.paginate_queryset(vendors.values_list("pk", flat=True))
+        rows = self.get_serializer(vendor_stats(chips.filter(vendor_id__in=list(page))), many=True).data
+        if request.accepted_renderer.format == "csv":
+            return Response(rows)
+        return self.get_paginated_response(rows)
 
 
 class BenchmarkRunViewSet(viewsets.ReadOnlyModelViewSet):
@@ -289,11 +296,19 @@ class BenchmarkRunViewSet(viewsets.ReadOnlyModelViewSet):
             return benchmark_serializers.BenchmarkRunSerializer
         return benchmark_serializers.BenchmarkRunDetailSerializer
 
+    @extend_schema(parameters=[benchmark_serializers.ChipPageSerializer])
     def retrieve(self, request, *args, **kwargs):
+        page = benchmark_serializers.ChipPageSerializer(data=request.query_params)
+        page.is_valid(raise_exception=True)
+        limit, offset = page.validated_data["chip_limit"], page.validated_data["chip_offset"]
         run = self.get_object()
+        # A page of the catalog's chips, not all of them: thousands of chips made a run's answer megabytes.
+        bounds = catalog_bounds(run, limit=limit, offset=offset)
+        more = offset + limit < bounds["hardware_count"]
+        following = replace_query_param(request.build_absolute_uri(), "chip_offset", offset + limit)
         context = {
             **self.get_serializer_context(),
-            "catalog_estimates": catalog_bounds(run),
+            "catalog_estimates": {**bounds, "next": following if more else None},
             "targets": target_checks(run),
         }
         return Response(self.get_serializer(run, context=context).data)

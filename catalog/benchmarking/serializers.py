@@ -210,6 +210,23 @@ class MeasuredRateSerializer(serializers.Serializer):
     generation_tokens_per_s = serializers.FloatField()
 
 
+CHIP_PAGE_DEFAULT, CHIP_PAGE_MAX = 50, 500  # a run's answer lists this many chips, whatever the catalog's size
+
+
+class ChipPageSerializer(serializers.Serializer):
+    """A run detail's query: which page of the catalog's chips to bound (fastest decode first)."""
+
+    chip_limit = serializers.IntegerField(
+        min_value=1,
+        max_value=CHIP_PAGE_MAX,
+        default=CHIP_PAGE_DEFAULT,
+        help_text=_("How many catalog chips to list in catalog_estimates.hardware, fastest first (at most 500)."),
+    )
+    chip_offset = serializers.IntegerField(
+        min_value=0, default=0, help_text=_("How many of the fastest chips to skip (catalog_estimates.next does it).")
+    )
+
+
 class CatalogEstimatesSerializer(serializers.Serializer):
     note = serializers.CharField(help_text=_("These are roofline upper bounds from datasheet peaks, not measurements."))
     prompt_tokens = serializers.IntegerField()
@@ -217,7 +234,12 @@ class CatalogEstimatesSerializer(serializers.Serializer):
     batch_size = serializers.IntegerField()
     this_machine = RooflineBoundSerializer(help_text=_("This machine's bound, from its measured peaks."))
     measured = MeasuredRateSerializer(many=True, help_text=_("What this machine measured at these lengths."))
-    hardware = ChipEstimateSerializer(many=True, help_text=_("Every catalog accelerator with the figures needed."))
+    hardware = ChipEstimateSerializer(
+        many=True,
+        help_text=_("The catalog accelerators with the figures needed, fastest decode first: chip_limit of them."),
+    )
+    hardware_count = serializers.IntegerField(help_text=_("How many catalog accelerators have the figures needed."))
+    next = serializers.URLField(allow_null=True, help_text=_("The next page of chips; null on the last."))
 
 
 TARGET_UNITS = ["fraction", "ratio"]  # ``catalog.benchmark.targets.TargetCheck.unit``

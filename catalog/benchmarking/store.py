@@ -9,6 +9,8 @@ return; they judge nothing themselves.
 """
 
 from django.db import transaction
+from django.db.models import Case, F, FloatField, IntegerField, Value, When, Window
+from django.db.models.functions import Least, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from catalog.benchmark.config import ModelConfig
@@ -145,13 +147,49 @@ def estimated_hardware():
     return Hardware.objects.with_roofline(("fp32_flops", "bf16_flops")).select_related("vendor")
 
 
-def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size=1):
-    """This run's model on this machine (measured and bound) and on every catalog accelerator (bound only).
+def ranked_hardware(config, *, prompt_tokens, generated_tokens, batch_size):
+    """``estimated_hardware`` with the decode bound worked out by the database (``decode_rate``) and
+    ``uncurated`` (0 for a curated row), so that a page reads its few chips, not every chip in the catalog.
+
+    The same roofline as ``decode_bound`` and ``peak_for_fp32_model``: tokens/s = min(tokens x peak / FLOPs,
+    tokens x bandwidth / bytes), the FP32 peak where there is one, else the BF16 one. Only the order is taken
+    from here; the rows shown are computed by ``bound_row`` as before.
+    """
+    flops, traffic = config.generation_cost(prompt_tokens, generated_tokens, batch_size)
+    tokens = batch_size * (generated_tokens - 1)
+    peak = Case(When(fp32_flops__gt=0, then=F("fp32_flops")), default=F("bf16_flops"), output_field=FloatField())
+    limits = [peak * Value(tokens / flops)] if flops else []
+    if traffic:
+        limits.append(F("memory_bandwidth") * Value(tokens / traffic))
+    rate = Least(*limits, output_field=FloatField()) if len(limits) > 1 else limits[0] if limits else Value(0.0)
+    curated = Case(When(origin="", then=Value(0)), default=Value(1), output_field=IntegerField())
+    return estimated_hardware().annotate(decode_rate=rate, uncurated=curated)
+
+
+def headline_hardware(ranked, *, limit):
+    """The chips ``headline_chips`` can pick from ``ranked`` (``ranked_hardware``), read by the database: each
+    vendor's first chip (curated first, then fastest), the first ``limit`` of them, and the next fastest ones
+    to fill up when there are fewer vendors. At most 2 x ``limit`` rows whatever the catalog's size."""
+    order = ("uncurated", "-decode_rate", "name", "pk")
+    by_vendor = [F("uncurated").asc(), F("decode_rate").desc(), F("name").asc(), F("pk").asc()]
+    place = Window(RowNumber(), partition_by=[F("vendor_id")], order_by=by_vendor)
+    firsts = list(ranked.annotate(place=place).filter(place=1).order_by(*order)[:limit])
+    # Always read (a constant number of queries); used only when there are fewer vendors than ``limit``.
+    rest = list(ranked.exclude(pk__in=[chip.pk for chip in firsts]).order_by(*order)[:limit])
+    return firsts + rest[: limit - len(firsts)]
+
+
+def catalog_bounds(
+    run, *, prompt_tokens=None, generated_tokens=None, batch_size=1, limit=None, offset=0, headline=None
+):
+    """This run's model on this machine (measured and bound) and on the catalog's accelerators (bound only).
 
     Lengths default to the longest prompt measured at ``batch_size`` and its longest generation. Returns
     plain data: ``note`` (these are estimates), the lengths, ``this_machine`` (its roofline bound from the
-    measured peaks), ``measured`` (the matching results, per backend) and ``hardware`` (one row per chip,
-    fastest decode first, each saying which precision's peak it used).
+    measured peaks), ``measured`` (the matching results, per backend), ``hardware`` (one row per chip,
+    fastest decode first, each saying which precision's peak it used) and ``hardware_count`` (every chip
+    with the figures for a bound). ``hardware`` holds every chip, or the fastest ``limit`` from ``offset``,
+    or with ``headline`` the chips ``headline_chips(..., limit=headline)`` picks from (a page's few).
     """
     results = list(run.results.all())
     default_prompt, default_generated = default_lengths(results, batch_size)
@@ -177,8 +215,15 @@ def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size
         "assumption": "",
         **bound_row(config, **lengths, peak_flops=run.matmul_peak_flops, bandwidth=run.memory_bandwidth),
     }
+    ranked = ranked_hardware(config, **lengths)
+    if headline is not None:
+        chips = headline_hardware(ranked, limit=headline)
+    elif limit is not None:
+        chips = ranked.order_by("-decode_rate", "name", "pk")[offset : offset + limit]
+    else:
+        chips = ranked
     hardware = []
-    for chip in estimated_hardware():
+    for chip in chips:
         peak, precision, assumption = peak_for_fp32_model(chip)
         hardware.append(
             {
@@ -193,7 +238,15 @@ def catalog_bounds(run, *, prompt_tokens=None, generated_tokens=None, batch_size
             }
         )
     hardware.sort(key=lambda row: (-row["decode_tokens_per_s"], row["name"]))
-    return {"note": ESTIMATE_NOTE, **lengths, "this_machine": this_machine, "measured": measured, "hardware": hardware}
+    count = len(hardware) if headline is None and limit is None else ranked.count()
+    return {
+        "note": ESTIMATE_NOTE,
+        **lengths,
+        "this_machine": this_machine,
+        "measured": measured,
+        "hardware": hardware,
+        "hardware_count": count,
+    }
 
 
 def headline_chips(hardware, *, limit):
