@@ -32,7 +32,7 @@ from catalog.choices import Task
 from catalog.estimators.trend import log_linear_fit
 from catalog.models import PricePoint
 from catalog.models.pricing import BLENDED_INPUT_WEIGHT, BLENDED_OUTPUT_WEIGHT
-from catalog.price_charts import STEP_LINE_FIELDS, cheapest_steps, price_of, same_price
+from catalog.price_charts import STEP_LINE_FIELDS, cheapest_steps, price_of, same_price, undominated
 
 DATINGS = {
     "stored": _("as stored"),
@@ -99,16 +99,25 @@ LIGHT_FIELDS = [
 ]
 
 
-def class_prices(capability, task=Task.CHAT, kind="blended"):
+def class_price_rows(capability, task=Task.CHAT):
+    """The queryset of the task's USD price periods of the class's models, free ones left out."""
+    return capability.filter(PricePoint.objects.comparable(task), "model").exclude(input_per_mtok=0, output_per_mtok=0)
+
+
+def class_prices(capability, task=Task.CHAT, kind="blended", *, candidates_only=False):
     """The task's USD price periods of the class's models (``ClassPrice``), in the table's order, ranked by
-    ``kind``. 3 x input + output ranks as the blended price does, without a Decimal division per row."""
-    prices = capability.filter(PricePoint.objects.comparable(task), "model").exclude(
-        input_per_mtok=0, output_per_mtok=0
-    )
+    ``kind``. 3 x input + output ranks as the blended price does, without a Decimal division per row.
+
+    ``candidates_only``: only the prices that can be the cheapest on some date as stored
+    (``price_charts.undominated``, in the database): the same steps from a few hundred rows of 100,000. Not for
+    back-dating, which moves starts and so needs every price."""
     rank = F("input_per_mtok") * BLENDED_INPUT_WEIGHT + F("output_per_mtok") * BLENDED_OUTPUT_WEIGHT
     if kind != "blended":
         rank = F(f"{kind}_per_mtok")
-    rows = prices.annotate(rank=ExpressionWrapper(rank, output_field=DecimalField())).values_list(*LIGHT_FIELDS)
+    prices = class_price_rows(capability, task).annotate(rank=ExpressionWrapper(rank, output_field=DecimalField()))
+    if candidates_only:
+        prices = undominated(prices, "rank")
+    rows = prices.values_list(*LIGHT_FIELDS)
     return [ClassPrice(*row) for row in rows.order_by(*PricePoint._meta.ordering)]
 
 
@@ -204,7 +213,9 @@ def fits_by_dating(capability, *, kind="blended", task=Task.CHAT):
 
 
 def capability_prices(capability, *, kind="blended", dating="stored", task=Task.CHAT):
-    prices = dated(class_prices(capability, task, kind), dating)
+    # As stored, only the candidates for the cheapest reach Python; back-dating needs every price.
+    stored = dating == "stored"
+    prices = dated(class_prices(capability, task, kind, candidates_only=stored), dating)
     steps, lows, fit = trend(prices, kind)
     steps = with_rows(steps)
     lows = record_lows(steps, kind)
@@ -218,7 +229,11 @@ def capability_prices(capability, *, kind="blended", dating="stored", task=Task.
         fit=fit,
         scores=best_scores(capability, shown),
         models_in_class=capability.models().count(),
-        priced_models=len({price.model_id for price in prices}),
+        priced_models=(
+            class_price_rows(capability, task).values("model").distinct().count()
+            if stored
+            else len({price.model_id for price in prices})
+        ),
     )
 
 

@@ -163,3 +163,51 @@ def test_vendor_stats_are_paged(api):
     assert names == sorted(set(Hardware.objects.values_list("vendor__name", flat=True)))[:50]
     last = results(api.get("/api/v1/stats/vendors/", {"page": 4}))
     assert len(last) == 30 and all(row["chips"] == 1 for row in last)
+
+
+# ------------------------------------------------------------------------------------------ capability prices
+
+
+@pytest.mark.parametrize("kind", ["blended", "input", "output"])
+def test_the_capability_line_from_the_candidates_is_the_full_sweeps_line(kind):
+    """Random periods, open and closed, with ties, in and out of the class: as stored, the pruned read gives the
+    same steps, record lows, fit and counts as the sweep over every class price."""
+    import random
+
+    from catalog import capability_prices as prices_of_capability
+    from catalog.capability import capability_class
+    from tests.factories import make_evaluation, make_model, make_score
+
+    rng = random.Random(5)
+    mmlu = make_evaluation("mmlu")
+    lab = make_org("lab", is_model_developer=True, is_cloud_provider=True)
+    models = [make_model(f"m{i}", org=lab) for i in range(6)]
+    for i, model in enumerate(models):
+        make_score(model, mmlu, "80" if i < 4 else "50")  # two models outside the class
+    base = datetime.date(2020, 1, 1)
+    for i in range(400):
+        offset = rng.randrange(0, 2000, 90)  # few distinct periods: many prices share one, as in a snapshot
+        start = base + datetime.timedelta(days=offset)
+        ends = start + datetime.timedelta(days=rng.choice([90, 180, 360])) if rng.random() < 0.7 else None
+        falling = (2000 - offset) // 20
+        PricePoint.objects.create(
+            model=rng.choice(models),
+            provider=lab,
+            api_model_id=f"id-{i}",
+            input_per_mtok=Decimal(rng.randrange(0, 60) + falling) / 4,
+            output_per_mtok=Decimal(rng.randrange(0, 90) + falling) / 3,
+            effective_from=start,
+            effective_to=ends,
+        )
+    capability = capability_class("mmlu:70")
+    result = prices_of_capability.capability_prices(capability, kind=kind, dating="stored")
+    every = prices_of_capability.class_prices(capability, kind=kind)
+    steps, lows, fit = prices_of_capability.trend(every, kind)
+    assert [(date, getattr(row, "pk", None)) for date, row in result.steps] == [
+        (date, getattr(row, "pk", None)) for date, row in steps
+    ]
+    assert [(date, row.pk) for date, row in result.lows] == [(date, row.pk) for date, row in lows]
+    assert result.fit == fit and len(steps) > 10
+    assert result.priced_models == len({price.model_id for price in every}) == 4
+    candidates = prices_of_capability.class_prices(capability, kind=kind, candidates_only=True)
+    assert len(candidates) < len(every) / 2  # most never reach the sweep

@@ -9,7 +9,7 @@ return; they judge nothing themselves.
 """
 
 from django.db import transaction
-from django.db.models import Case, F, FloatField, IntegerField, Value, When, Window
+from django.db.models import Case, Count, F, FloatField, IntegerField, Value, When, Window
 from django.db.models.functions import Least, RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -219,7 +219,9 @@ def catalog_bounds(
     if headline is not None:
         chips = headline_hardware(ranked, limit=headline)
     elif limit is not None:
-        chips = ranked.order_by("-decode_rate", "name", "pk")[offset : offset + limit]
+        # The count rides along on each row (COUNT(*) OVER ()): a page of chips is one query.
+        page = ranked.annotate(total=Window(Count("pk"))).order_by("-decode_rate", "name", "pk")
+        chips = list(page[offset : offset + limit])
     else:
         chips = ranked
     hardware = []
@@ -238,7 +240,12 @@ def catalog_bounds(
             }
         )
     hardware.sort(key=lambda row: (-row["decode_tokens_per_s"], row["name"]))
-    count = len(hardware) if headline is None and limit is None else ranked.count()
+    if headline is None and limit is None:
+        count = len(hardware)
+    elif headline is None and chips:
+        count = chips[0].total
+    else:
+        count = ranked.count() if headline is not None or offset else 0
     return {
         "note": ESTIMATE_NOTE,
         **lengths,
