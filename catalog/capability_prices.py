@@ -24,7 +24,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, Min
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, Max, Min, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from catalog.capability import scores_counted
@@ -230,7 +230,7 @@ def capability_prices(capability, *, kind="blended", dating="stored", task=Task.
         scores=best_scores(capability, shown),
         models_in_class=capability.models().count(),
         priced_models=(
-            class_price_rows(capability, task).values("model").distinct().count()
+            capability.models().filter(Exists(class_price_rows(capability, task).filter(model=OuterRef("pk")))).count()
             if stored
             else len({price.model_id for price in prices})
         ),

@@ -7,7 +7,7 @@ cached-input fallback) runs on the first few offerings only, so 129,000 prices c
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Value, Window
 from django.db.models.functions import Coalesce
 
 from catalog.estimating import current_usd_prices, price_rows
@@ -19,11 +19,21 @@ TOLERANCE = Decimal("1e-9")  # a cost read back through a float (SQLite) compare
 
 
 def applicable_count(prices, prompt_tokens):
-    """How many of ``prices`` apply to a prompt of this size (one tier per offering, usually): light rows."""
+    """How many of ``prices`` apply to a prompt of this size (one tier per offering, usually).
+
+    Counted by the database per tier; only the rows of offerings with several tiers come back, to be judged
+    together (a 'standard' tier gives way to a named range that applies)."""
+    per_tier = dict(
+        prices.order_by().values("context_tier").annotate(rows=Count("pk")).values_list("context_tier", "rows")
+    )
+    offering_rows = Window(Count("pk"), partition_by=[F("provider_id"), F("api_model_id")])
+    shared = prices.order_by().annotate(offering_rows=offering_rows).filter(offering_rows__gt=1)
     tiers = {}
-    for provider, api_model_id, tier in prices.values_list("provider_id", "api_model_id", "context_tier").order_by():
+    for provider, api_model_id, tier in shared.values_list("provider_id", "api_model_id", "context_tier"):
         tiers.setdefault((provider, api_model_id), []).append(tier)
-    counts, total = {}, 0
+        per_tier[tier] -= 1
+    total = sum(rows for tier, rows in per_tier.items() if tier_applies(tier, prompt_tokens, (tier,)))
+    counts = {}
     for offering_tiers in tiers.values():
         key = tuple(sorted(offering_tiers))
         if key not in counts:
