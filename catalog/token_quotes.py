@@ -1,8 +1,10 @@
-"""The token calculator's page: the cheapest few prices for a request, read without costing every price.
+"""The token calculator's page and API answer: the cheapest few prices for a request, read without costing every
+price.
 
-``estimating.token_quote`` costs every current price (the API answer lists them all). The page shows the
-cheapest ``limit``: the database orders the prices by the request's cost and the exact costing (context tiers,
-cached-input fallback) runs on the first few offerings only, so 129,000 prices cost a page no more than 1,000.
+``estimating.token_quote`` costs every current price (the reference the tests rank against). The page and
+``/api/v1/estimate/tokens/`` show the cheapest ``limit``: the database orders the prices by the request's cost
+and the exact costing (context tiers, cached-input fallback) runs on the first few offerings only, so 129,000
+prices cost an answer no more than 1,000.
 """
 
 from decimal import Decimal
