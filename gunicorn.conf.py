@@ -6,9 +6,10 @@ from landscape.env import env_int
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Measured with loadtest/throughput.py (README, "Performance"): the choices and their figures are there.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Measured with loadtest/throughput.py (README, "Performance"): on 2 cores, sync workers served cached
+# answers as fast as gthread with 4 threads (the work is Python, one core each), so the simpler one stays.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Load the app once in the master: workers fork with Django imported (less memory, and a recycled
 # worker is serving again in milliseconds rather than after a second of imports).
 preload_app = True
@@ -16,7 +17,7 @@ preload_app = True
 timeout = 60
 graceful_timeout = 30
 # Recycle workers now and then, so a slow leak never grows unbounded; at a cache hit's speed 2,000
-# requests came every second or so, and recycling that often cost a quarter of the throughput.
+# requests come every few seconds, and recycling that often cost a quarter of the throughput.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 accesslog = "-"
