@@ -44,6 +44,7 @@ def configure_django(database_url):
     os.environ.setdefault("DJANGO_DEBUG", "false")  # like production; SQL is never printed either way
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
     os.environ["API_ANON_THROTTLE_RATE"] = "100000000/minute"
+    os.environ["RESPONSE_CACHE_ENABLED"] = "false"  # the DRF side's own cost, not a cached answer's
     if database_url:
         os.environ["DATABASE_URL"] = database_url
 
