@@ -105,4 +105,5 @@ class CatalogAutoSchema(AutoSchema):
         if self.method != "GET":
             return False
         has_filters = self._is_list_view() and bool(getattr(self.view, "filterset_class", None))
-        return has_filters or hasattr(self.view, "query_serializer")
+        # Parameters declared with extend_schema (a run's chip_limit and chip_offset) are validated too.
+        return has_filters or hasattr(self.view, "query_serializer") or bool(self.get_override_parameters())
