@@ -65,3 +65,22 @@ def make_score(model, evaluation, score, *, variant="as-released", setting="5-sh
     )
     row.sources.add(make_source())
     return row
+
+
+def make_falling_prices(rng, models, provider, *, start, lowest=0, count=400):
+    """``count`` prices in few shared periods (as a snapshot has), falling over time so a cheapest line has
+    many steps: the input of the tests that compare a pruned sweep with the full one."""
+    for index in range(count):
+        offset = rng.randrange(0, 2000, 90)
+        begins = start + datetime.timedelta(days=offset)
+        ends = begins + datetime.timedelta(days=rng.choice([90, 180, 360])) if rng.random() < 0.7 else None
+        falling = (2000 - offset) // 20
+        PricePoint.objects.create(
+            model=rng.choice(models),
+            provider=provider,
+            api_model_id=f"id-{index}",
+            input_per_mtok=Decimal(rng.randrange(lowest, 60) + falling) / 4,
+            output_per_mtok=Decimal(rng.randrange(lowest, 90) + falling) / 3,
+            effective_from=begins,
+            effective_to=ends,
+        )

@@ -18,7 +18,7 @@ from catalog.benchmarking.views import PAGE_CHIPS
 from catalog.models import FoundationModel, Hardware, Organization, PricePoint
 from tests.api_helpers import results
 from tests.benchmark_reports import benchmark_report
-from tests.factories import make_org
+from tests.factories import make_falling_prices, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -184,21 +184,7 @@ def test_the_capability_line_from_the_candidates_is_the_full_sweeps_line(kind):
     models = [make_model(f"m{i}", org=lab) for i in range(6)]
     for i, model in enumerate(models):
         make_score(model, mmlu, "80" if i < 4 else "50")  # two models outside the class
-    base = datetime.date(2020, 1, 1)
-    for i in range(400):
-        offset = rng.randrange(0, 2000, 90)  # few distinct periods: many prices share one, as in a snapshot
-        start = base + datetime.timedelta(days=offset)
-        ends = start + datetime.timedelta(days=rng.choice([90, 180, 360])) if rng.random() < 0.7 else None
-        falling = (2000 - offset) // 20
-        PricePoint.objects.create(
-            model=rng.choice(models),
-            provider=lab,
-            api_model_id=f"id-{i}",
-            input_per_mtok=Decimal(rng.randrange(0, 60) + falling) / 4,
-            output_per_mtok=Decimal(rng.randrange(0, 90) + falling) / 3,
-            effective_from=start,
-            effective_to=ends,
-        )
+    make_falling_prices(rng, models, lab, start=datetime.date(2020, 1, 1))
     capability = capability_class("mmlu:70")
     result = prices_of_capability.capability_prices(capability, kind=kind, dating="stored")
     every = prices_of_capability.class_prices(capability, kind=kind)

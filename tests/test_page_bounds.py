@@ -24,7 +24,15 @@ from catalog.models import (
     PricePoint,
     TrainingRun,
 )
-from tests.factories import make_evaluation, make_hardware, make_model, make_org, make_price, make_score
+from tests.factories import (
+    make_evaluation,
+    make_falling_prices,
+    make_hardware,
+    make_model,
+    make_org,
+    make_price,
+    make_score,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -198,20 +206,7 @@ def test_the_cheapest_line_read_from_the_database_is_the_full_sweeps_line(kind):
     rng = random.Random(7)
     lab = make_org("lab", name="Lab")
     models = [make_model(f"m{i}", org=lab) for i in range(3)]
-    for i in range(400):
-        offset = rng.randrange(0, 2000, 90)  # few distinct periods: many prices share one, as in a snapshot
-        start = BASE + datetime.timedelta(days=offset)
-        ends = start + datetime.timedelta(days=rng.choice([90, 180, 360])) if rng.random() < 0.7 else None
-        falling = (2000 - offset) // 20  # prices fall over time, so the line has many steps
-        PricePoint.objects.create(
-            model=rng.choice(models),
-            provider=lab,
-            api_model_id=f"id-{i}",
-            input_per_mtok=Decimal(rng.randrange(1, 60) + falling) / 4,
-            output_per_mtok=Decimal(rng.randrange(1, 90) + falling) / 3,
-            effective_from=start,
-            effective_to=ends,
-        )
+    make_falling_prices(rng, models, lab, start=BASE, lowest=1)
     queryset = PricePoint.objects.select_related("model", "provider")
     full = price_charts.cheapest_steps(list(queryset), kind)
     read = price_charts.cheapest_steps_in(PricePoint.objects.all(), kind)
