@@ -350,7 +350,10 @@ class PricePointFilterSet(EffectivePeriodFilterSet):
     }
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset.with_blended_rank())
+        # Only an ordering by the blended price needs its rank: an unfiltered list is then the plain queryset.
+        if any(value.lstrip("-") == "blended_per_mtok" for value in self.form.cleaned_data.get("ordering") or ()):
+            queryset = queryset.with_blended_rank()
+        return super().filter_queryset(queryset)
 
     class Meta:
         model = PricePoint

@@ -114,3 +114,57 @@ def test_csv_and_the_browsable_api_still_answer():
     assert b"vr-crowded" in csv
     page = client.get("/api/v1/models/?search=설명", HTTP_ACCEPT="text/html")
     assert page.status_code == 200 and "많은 모델" in page.content.decode()
+
+
+def api_viewsets_with_filters():
+    from rest_framework.routers import BaseRouter
+
+    from catalog.api import urls
+
+    routers = [value for value in vars(urls).values() if isinstance(value, BaseRouter)]
+    found = {viewset for router in routers for _, viewset, _ in router.registry if viewset.filterset_class}
+    return sorted(found, key=lambda viewset: viewset.__name__)
+
+
+def test_an_unfiltered_request_skips_a_filterset_that_would_change_nothing():
+    """The filter backend skips the FilterSet when the query names no filter (catalog/api/views.py): only right
+    while every FilterSet leaves the queryset as it is when given no values at all."""
+    from django.http import QueryDict
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from rest_framework.exceptions import ValidationError
+
+    from catalog.api.views import FilterBackend, FoundationModelViewSet
+
+    viewsets = api_viewsets_with_filters()
+    assert len(viewsets) >= 10, viewsets
+    request = Request(APIRequestFactory().get("/api/v1/?page=2&page_size=7&format=json"))
+    for viewset in viewsets:
+        view = viewset(request=request, format_kwarg=None, action="list", kwargs={})
+        queryset = view.get_queryset()
+        filterset = viewset.filterset_class(QueryDict(), queryset=queryset, request=request)
+        assert filterset.is_valid(), (viewset, filterset.errors)
+        assert str(filterset.qs.query) == str(queryset.query), viewset
+        assert FilterBackend().filter_queryset(request, queryset, view) is queryset, viewset
+    # Any other parameter, even one no filter knows, goes through the FilterSet (which validates it).
+    for query in ("?country=KR", "?page=2&unknown=1", "?parameters_min=lots"):
+        filtered = Request(APIRequestFactory().get(f"/api/v1/models/{query}"))
+        view = FoundationModelViewSet(request=filtered, format_kwarg=None, action="list", kwargs={})
+        queryset = view.get_queryset()
+        try:
+            assert FilterBackend().filter_queryset(filtered, queryset, view) is not queryset, query
+        except ValidationError:
+            assert "lots" in query
+
+
+@pytest.mark.usefixtures("rows")
+def test_the_page_count_counts_without_the_joined_columns():
+    """A chip's row shows its vendor's and foundry's names (joins); the page's count needs neither."""
+    with CaptureQueriesContext(connection) as queries:
+        response = get(APIClient(), "/api/v1/hardware/?page_size=3")
+    counts = [
+        query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"] and "catalog_" in query["sql"]
+    ]
+    assert len(counts) == 1 and "JOIN" not in counts[0].upper(), counts
+    assert response.json()["count"] == Hardware.objects.count() > 3

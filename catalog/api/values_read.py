@@ -266,6 +266,8 @@ def list_response(view, queryset):
     if plan is None:
         return None
     rows = plan.values(queryset)
+    if view.paginator is not None:
+        view.paginator.count_queryset = queryset
     page = view.paginate_queryset(rows)
     if page is None:
         return Response(plan.render(list(rows), view.request, rows.db))
