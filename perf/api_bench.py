@@ -6,15 +6,11 @@ One process, one database, one set of rows, the same in-process ``django.test.Cl
 For each endpoint and page size it alternates DRF and bare batches round after round (warm-up first) and
 reports the medians, so the ratio is measured side by side and machine noise hits both sides alike.
 
-Setup, all throwaway:
-- the database: a new SQLite file in a temporary folder, or, when DATABASE_URL is set, a separate test
-  database next to it (``bench_<name>``, created and dropped like the test runner does) so the named
-  database is never written to;
-- migrations, the bundled data (``load_bundled_data``), then synthetic rows cloned from the bundled
-  ones (slugs ``bench-synthetic-*``, names ``[synthetic] ...``) so a page of 200 is really 200 rows;
-- a local-memory cache instead of the configured one (production uses Redis; the default database
-  cache would add throttle queries to every anonymous request), with the anonymous throttle rate raised
-  so the run is never throttled (the throttle still runs).
+Setup, all throwaway (perf/bench_setup.py, as for the growth benchmark): a new SQLite file or a database
+beside DATABASE_URL's, migrated; a local-memory cache, the anonymous throttle raised (it still runs), the
+response cache off; then the bundled data and synthetic rows cloned from the bundled ones (slugs
+``bench-synthetic-*``, names ``[synthetic] ...``) so a page of 200 is really 200 rows, and PostgreSQL's planner
+statistics refreshed after that bulk insert.
 
 Target (from the issue): a DRF list serves at least 0.5x the bare view's requests/s and takes at most
 4 queries whatever the page size. Missing it is reported, not an error; an HTTP error exits with 1.
@@ -24,39 +20,18 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from perf import bench_setup
+
 MIN_ROWS = 400
 PAGE_SIZES = (50, 200)
 TARGET_RATIO = 0.5
 TARGET_QUERIES = 4
 SYNTHETIC_PREFIX = "bench-synthetic"
-
-
-def configure_django(database_url):
-    """Settings from the environment like the project, with the overrides above, before django.setup()."""
-    sys.path.insert(0, str(PROJECT_ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "landscape.settings"
-    os.environ.setdefault("DJANGO_DEBUG", "false")  # like production; SQL is never printed either way
-    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
-    os.environ["API_ANON_THROTTLE_RATE"] = "100000000/minute"
-    os.environ["RESPONSE_CACHE_ENABLED"] = "false"  # the DRF side's own cost, not a cached answer's
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-
-    # The app never serves static files here; whitenoise only notes that collectstatic has not run.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-
-    import django
-    from django.conf import settings
-
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.ROOT_URLCONF = __name__
-    django.setup()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -254,6 +229,7 @@ def run(args):
     if not args.no_synthetic:
         synthetic["models"] = add_synthetic_rows(FoundationModel, MIN_ROWS)
         synthetic["hardware"] = add_synthetic_rows(Hardware, MIN_ROWS)
+    bench_setup.refresh_planner_statistics()
     print(f"Data loaded in {time.perf_counter() - started:.1f} s:")
     for table in ("models", "hardware"):
         total = bundled[table] + synthetic[table]
@@ -291,31 +267,13 @@ def main():
     if args.smoke:
         args.rounds, args.batch_seconds, args.no_synthetic = 1, 0.01, True
 
-    given_url = os.environ.get("DATABASE_URL")
-    with tempfile.TemporaryDirectory(prefix="landscape-bench-") as folder:
-        configure_django(given_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        from django.core.management import call_command
-        from django.db import connection
-
-        started = time.perf_counter()
-        named_database = connection.settings_dict["NAME"]
-        if given_url:
-            # Never write to the named database: a separate one beside it (not the test runner's), dropped after.
-            if connection.vendor != "sqlite":
-                connection.settings_dict["TEST"]["NAME"] = f"bench_{named_database}"
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        else:
-            call_command("migrate", verbosity=0, interactive=False)
-        print(f"Migrated in {time.perf_counter() - started:.1f} s")
+    # This module is the ROOT_URLCONF: the bare views beside the project's own.
+    with bench_setup.throwaway_database(root_urlconf=__name__):
         try:
             run(args)
         except HTTPFailure as failure:
             print(f"HTTP error: {failure}", file=sys.stderr)
             return 1
-        finally:
-            if given_url:
-                connection.creation.destroy_test_db(named_database, verbosity=0)
-            connection.close()
     return 0
 
 

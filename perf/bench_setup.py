@@ -1,6 +1,6 @@
 """Setup shared by the measuring scripts: production-like settings, a throwaway database, HTTPS requests.
 
-perf/growth_bench.py uses it; perf/api_bench.py does the same steps inline and could call these instead.
+perf/growth_bench.py and perf/api_bench.py use it.
 
 - ``configure_django``: the project's settings from the environment (DEBUG off unless told), a local-memory
   cache (production's Redis is not there; the database cache would add throttle queries to every anonymous
@@ -8,6 +8,8 @@ perf/growth_bench.py uses it; perf/api_bench.py does the same steps inline and c
   throttled (the throttle still runs), and the response cache off, so what is measured is the uncached cost.
 - ``throwaway_database``: a new SQLite file in a temporary folder, or, when DATABASE_URL is set, a separate
   database beside the named one (``bench_<name>``, created and dropped like the test runner does), migrated.
+- ``refresh_planner_statistics``: ANALYZE on PostgreSQL after bulk inserts, as autovacuum would soon do in
+  production; without it the planner plans for the bundle's row counts (hash joins over whole tables).
 - ``get``: one GET over HTTPS (with DEBUG off, plain HTTP is a 301 to https), the body read even when streamed.
 """
 
@@ -48,12 +50,12 @@ def configure_django(database_url, *, root_urlconf=None):
 
 
 @contextlib.contextmanager
-def throwaway_database():
+def throwaway_database(*, root_urlconf=None):
     """Configure Django on a new, migrated database and yield; drop it afterwards. Never writes to DATABASE_URL's
     own database."""
     given_url = os.environ.get("DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="landscape-bench-") as folder:
-        configure_django(given_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        configure_django(given_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}", root_urlconf=root_urlconf)
         from django.core.management import call_command
         from django.db import connection
 
@@ -70,6 +72,14 @@ def throwaway_database():
             if given_url:
                 connection.creation.destroy_test_db(named_database, verbosity=0)
             connection.close()
+
+
+def refresh_planner_statistics():
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def body_of(response):

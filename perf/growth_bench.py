@@ -4,9 +4,9 @@
                                           [--json FILE] [--smoke]
 
 Setup, all throwaway (perf/bench_setup.py): a new SQLite file (or ``bench_<name>`` beside DATABASE_URL's
-database), migrations, the bundled data, one recorded micro-model benchmark run; settings as in production
-with DEBUG off, but a local-memory cache, the anonymous throttle raised and the response cache OFF: every
-figure is the uncached cost.
+database), migrations, the bundled data, one recorded micro-model benchmark run, PostgreSQL's planner statistics
+refreshed after each bulk insert (as autovacuum would); settings as in production with DEBUG off, but a
+local-memory cache, the anonymous throttle raised and the response cache OFF: every figure is the uncached cost.
 
 Scales: a scale step of 1x is the bundle's size when the growth target was set (``UNIT_MODELS`` = 185
 models), so 100x is about 18,500 models. The catalog grows by whole copies of today's bundle
@@ -321,6 +321,7 @@ def run(args):
         wanted = max(0, round((scale - 1) * per_x))
         phase = time.perf_counter()
         synthesiser.add_copies(wanted - synthesiser.copies)
+        bench_setup.refresh_planner_statistics()
         phases[f"synthesise {label}"] = time.perf_counter() - phase
         counts[label] = table_counts()
         seconds = phases[f"synthesise {label}"]
@@ -332,6 +333,7 @@ def run(args):
         label = f"{columns[-1]}+{args.prices}p"
         phase = time.perf_counter()
         synthesiser.add_prices(args.prices)
+        bench_setup.refresh_planner_statistics()
         phases[f"synthesise {label}"] = time.perf_counter() - phase
         counts[label] = table_counts()
         log(f"[{label}] {args.prices} more prices, {phases[f'synthesise {label}']:.1f} s: {counts[label]}")
