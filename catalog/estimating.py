@@ -326,14 +326,39 @@ def training_estimate(
     )
 
 
-def training_comparisons(*, utilization, precision="bf16", model=None):
-    """Every recorded training run beside the estimate for the same model, chip and chip count.
+def runs_worth_comparing(model, limit):
+    """The ``limit`` recorded runs a page sets beside an estimate, ranked in the database (the page's cost does not
+    grow with the table): ``model``'s own first, then the runs with the most reported figures an estimate can be
+    set against (training compute, where the model's parameters and tokens give 6 · N · D; duration and cost,
+    where the chips and their count are known), newest model first."""
+    with_chips = Q(chip_count__gt=0, hardware__isnull=False)
+    comparable = {
+        "flop": Q(model__parameters__isnull=False, model__training_tokens__isnull=False)
+        & (Q(training_compute_flop__isnull=False) | Q(model__training_compute_flop__isnull=False)),
+        "hours": with_chips & Q(duration_hours__isnull=False),
+        "cost": with_chips & Q(cost_usd__isnull=False),
+    }
+    figures = sum(Case(When(condition, then=Value(1)), default=Value(0)) for condition in comparable.values())
+    chosen = Case(When(model_id=getattr(model, "pk", None), then=Value(1)), default=Value(0))
+    return (
+        TrainingRun.objects.select_related("model", "hardware")
+        .annotate(chosen=chosen, figures=figures)
+        .order_by("-chosen", "-figures", F("model__release_date").desc(nulls_last=True), "slug")[:limit]
+    )
+
+
+def training_comparisons(*, utilization, precision="bf16", model=None, runs=None):
+    """Recorded training runs beside the estimate for the same model, chip and chip count: ``runs`` (a queryset,
+    in its order), else ``model``'s runs, else every run.
 
     The estimate uses 6 · N · D and the page's utilization, not the run's own (which is usually derived from
     the very figures compared). Two queries: the runs with their models and chips, and the cloud prices.
     """
-    runs = TrainingRun.objects.select_related("model", "hardware").order_by("model__release_date", "slug")
-    runs = list(runs.filter(model=model) if model is not None else runs)
+    if runs is None:
+        runs = TrainingRun.objects.order_by("model__release_date", "slug")
+        runs = runs.filter(model=model) if model is not None else runs
+        runs = runs.select_related("model", "hardware")
+    runs = list(runs)
     prices = cheapest_cloud_prices({run.hardware_id for run in runs if run.hardware_id})
     rows = []
     for run in runs:

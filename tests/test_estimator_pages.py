@@ -172,6 +172,25 @@ class TestTrainingPage:
         assert "GPT-3" in html and "DeepSeek-V3" in html
         assert "1.00×" in html  # GPT-3: 6 · 175e9 · 300e9 = 3.15e23 against the 3.14e23 reported
 
+    def test_reads_only_the_runs_it_shows_the_chosen_models_first(self, client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from catalog.models import TrainingRun
+        from catalog.views.estimators import TRAINING_RUNS_SHOWN
+
+        ranked = list(estimating.runs_worth_comparing(None, TrainingRun.objects.count()))
+        assert TrainingRun.objects.count() > TRAINING_RUNS_SHOWN and len(ranked) == TrainingRun.objects.count()
+        assert [run.figures for run in ranked] == sorted((run.figures for run in ranked), reverse=True)
+        last = ranked[-1].model  # the least comparable run: shown only when its model is chosen
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(f"/estimate/training/?model={last.slug}").content.decode()
+        table = html[html.index('class="est-runs"') :]
+        rows = re.findall(r'<tr><th scope="row" class="nowrap"><a href="/models/([^/]+)/"', table)
+        assert rows[0] == last.slug and len(rows) == TRAINING_RUNS_SHOWN, rows
+        run_reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "catalog_trainingrun"')]
+        assert run_reads and all(f"LIMIT {TRAINING_RUNS_SHOWN}" in sql for sql in run_reads), run_reads
+
     def test_nonsense_is_a_400(self, client):
         assert client.get("/estimate/training/?chips=0").status_code == 400
         assert client.get("/estimate/training/?model=nope").status_code == 400

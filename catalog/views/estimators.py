@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from catalog import estimating
 from catalog.estimating_text import token_rules, working
 from catalog.figures import FIGURES
-from catalog.models import FoundationModel, Hardware, PricePoint
+from catalog.models import FoundationModel, Hardware, PricePoint, TrainingRun
 from catalog.models.price_checks import with_last_check
 from catalog.token_quotes import token_quote_page
 from catalog.views.estimator_forms import MatrixForm, PairForm, TokenForm, TrainingForm
@@ -169,19 +169,9 @@ def why_not_estimated(row, what):
     return _("The catalog has no current on-demand cloud price for this chip.") if what == "cost" else ""
 
 
-def described_runs(rows, model):
-    """The rows worth showing, each with its estimated cells formatted or the reason they are missing.
-
-    The chosen model's runs come first, then the runs with the most figures to set side by side, newest first.
-    """
-
-    def rank(row):
-        ratios = sum(row[name] is not None for name in ("flop_ratio", "hours_ratio", "cost_ratio"))
-        released = row["run"].model.release_date
-        return (row["run"].model_id == getattr(model, "pk", None), ratios, released.toordinal() if released else 0)
-
-    shown = sorted(rows, key=rank, reverse=True)[:TRAINING_RUNS_SHOWN]
-    for row in shown:
+def described_runs(rows):
+    """The runs shown, each with its estimated cells formatted or the reason they are missing."""
+    for row in rows:
         estimate = row["estimate"]
         row["flop_text"] = FIGURES["flop"].format(estimate.flop) if estimate.flop_source == "6ND" else ""
         row["flop_missing"] = _("The model's parameters or training tokens are not recorded.")
@@ -189,7 +179,7 @@ def described_runs(rows, model):
         row["hours_missing"] = why_not_estimated(row, "hours")
         row["cost_text"] = FIGURES["cost_usd"].format(row["cost"])
         row["cost_missing"] = why_not_estimated(row, "cost")
-    return shown
+    return rows
 
 
 def training_estimator(request):
@@ -209,7 +199,8 @@ def training_estimator(request):
         )
     if not form.is_bound:
         form = TrainingForm(initial={"model": model, "hardware": chip})
-    runs = estimating.training_comparisons(utilization=utilization, precision=precision)
+    shown = estimating.runs_worth_comparing(model, TRAINING_RUNS_SHOWN)
+    runs = estimating.training_comparisons(utilization=utilization, precision=precision, runs=shown)
     context = {
         "form": form,
         "model": model,
@@ -219,7 +210,7 @@ def training_estimator(request):
         "cloud_price": cost.offering,
         "estimate": estimate,
         "working": working(estimate) if estimate else None,
-        "runs": described_runs(runs, model),
-        "runs_total": len(runs),
+        "runs": described_runs(runs),
+        "runs_total": TrainingRun.objects.count(),
     }
     return render(request, "catalog/estimators/training.html", context, status=400 if invalid else 200)
