@@ -130,10 +130,9 @@ def test_an_unfiltered_request_skips_a_filterset_that_would_change_nothing():
     """The filter backend skips the FilterSet when the query names no filter (catalog/api/views.py): only right
     while every FilterSet leaves the queryset as it is when given no values at all."""
     from django.http import QueryDict
+    from rest_framework.exceptions import ValidationError
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
-
-    from rest_framework.exceptions import ValidationError
 
     from catalog.api.views import FilterBackend, FoundationModelViewSet
 
