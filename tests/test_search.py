@@ -155,3 +155,14 @@ def test_the_migration_is_a_no_op_on_sqlite_and_the_search_still_works():
         assert cursor.fetchall() == []
     make_model("llama", name="Llama")
     assert [row.slug for row in search.ranked(FoundationModel.objects.all(), "lla")] == ["llama"]
+
+
+@postgres_only
+def test_the_planner_knows_what_a_similarity_test_costs():
+    """Migration 0018: priced at pg_trgm's COST 1, a common word's search scanned the whole table at 100x the data."""
+    import importlib
+
+    functions = importlib.import_module("catalog.migrations.0018_trigram_operator_costs").SIMILARITY_FUNCTIONS
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, procost FROM pg_proc WHERE proname = ANY(%s)", [list(functions)])
+        assert dict(cursor.fetchall()) == dict.fromkeys(functions, 100)
