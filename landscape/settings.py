@@ -19,6 +19,7 @@ PRICE_STALE_AFTER_DAYS a current price not confirmed for this many days is flagg
 REQUEST_MAX_BYTES      largest request body with credentials (API writes, admin forms). Default: 1 MiB.
 ANONYMOUS_REQUEST_MAX_BYTES  largest request body without credentials. Default: 64 KiB.
 RESPONSE_CACHE_ENABLED anonymous reads answered from the shared cache by data version. Default: true.
+FIGURE_CACHE_ENABLED   chart figures built once per write and kept in the shared cache by data version. Default: true.
 RESPONSE_CACHE_SECONDS how long a stored answer is kept (it is never stale: writes change its key). Default: 600.
 RESPONSE_CACHE_CDN_SECONDS  how long a CDN in front may keep an answer (s-maxage). Default: 60.
 LANDSCAPE_RELEASE      the deploy's release id in cache keys and ETags. Default: a digest of the source.
@@ -194,6 +195,7 @@ else:
 # The response cache (catalog/cache/responses.py): what it stores is keyed by the data version, so it is
 # never stale; these bound how long an entry occupies the cache and how long a CDN may hold one.
 RESPONSE_CACHE_ENABLED = env_bool("RESPONSE_CACHE_ENABLED", default=True)
+FIGURE_CACHE_ENABLED = env_bool("FIGURE_CACHE_ENABLED", default=True)
 RESPONSE_CACHE_SECONDS = env_int("RESPONSE_CACHE_SECONDS", default=600)
 RESPONSE_CACHE_CDN_SECONDS = env_int("RESPONSE_CACHE_CDN_SECONDS", default=60)
 RESPONSE_CACHE_MAX_BYTES = 2 * 1024 * 1024  # larger answers (whole-table exports) are not worth a cache slot

@@ -36,9 +36,11 @@ def _empty_cache(request):
 @pytest.fixture(autouse=True)
 def _response_cache_only_where_marked(request, settings):
     """Tests count a view's queries, throttle a client, or change a setting between two requests of one URL;
-    a cached answer would hide all three. The response cache has its own tests, marked ``response_cache``
-    (tests/test_response_cache.py), which cover what it must never change: a write is seen at once."""
-    settings.RESPONSE_CACHE_ENABLED = request.node.get_closest_marker("response_cache") is not None
+    a cached answer would hide all three, and a cached figure the first. The caches have their own tests, marked
+    ``response_cache`` (tests/test_response_cache.py), which cover what they must never change: a write is seen
+    at once."""
+    marked = request.node.get_closest_marker("response_cache") is not None
+    settings.RESPONSE_CACHE_ENABLED = settings.FIGURE_CACHE_ENABLED = marked
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from catalog import filters, price_charts
+from catalog import filters
 from catalog import search as search_rows
 from catalog.models import (
     Application,
@@ -176,8 +176,8 @@ class ConceptDetail(DetailView):
 def home(request):
     moores_law, _fits, _sampled = chart_pages.moores_law_figure()
     # Chat models only (``comparable``): an embedding's input-only price is not a cheaper chat model.
-    steps = price_charts.cheapest_steps_in(PricePoint.objects.comparable())
-    headline = {"home-moores-law": moores_law, "home-cheapest": price_charts.cheapest_price_figure(steps=steps)}
+    cheapest = chart_pages.cheapest_figure(PricePoint.objects.comparable())
+    headline = {"home-moores-law": moores_law, "home-cheapest": cheapest}
     context = {
         "figures": figure_context(headline),
         "counts": {

@@ -5,6 +5,7 @@ Each page names the glossary concept behind it and links to the rows it plots (l
 
 from types import SimpleNamespace
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import charts, compare_charts, filters, forms, price_charts, thinning
+from catalog.cache import figures as figure_cache
 from catalog.choices import Currency, Task
 from catalog.comparisons import comparable_hardware, compare_hardware
 from catalog.models import Concept, FoundationModel, Hardware, PricePoint, TrainingRun
@@ -53,13 +55,18 @@ def valid_or_initial(form_class, request):
 
 
 def moores_law_figure():
-    """The Moore's-law figure and fits: fitted on every chip, drawn from a sample (``catalog.thinning``)."""
-    chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None)
-    rows = list(chips.values_list("pk", "release_date", "transistors", "kind"))
-    keep = thinning.thinned((pk, date, count) for pk, date, count, _kind in rows)
-    sample = thinning.narrowed(chips, keep, len(rows)).select_related("vendor").order_by("release_date")
-    figure, fits = charts.moores_law(sample, fit_rows=[row[1:] for row in rows])
-    return figure, fits, {"shown": len(keep), "holding": len(rows)}
+    """The Moore's-law figure (as JSON data) and fits: fitted on every chip, drawn from a sample
+    (``catalog.thinning``); built once per write (the home page draws it too)."""
+
+    def build():
+        chips = Hardware.objects.exclude(transistors=None).exclude(release_date=None)
+        rows = list(chips.values_list("pk", "release_date", "transistors", "kind"))
+        keep = thinning.thinned((pk, date, count) for pk, date, count, _kind in rows)
+        sample = thinning.narrowed(chips, keep, len(rows)).select_related("vendor").order_by("release_date")
+        figure, fits = charts.moores_law(sample, fit_rows=[row[1:] for row in rows])
+        return charts.figure_json(figure), fits, {"shown": len(keep), "holding": len(rows)}
+
+    return figure_cache.cached("moores-law", (), build)
 
 
 def moores_law(request):
@@ -186,6 +193,21 @@ def default_price_models(task):
     )
 
 
+def cheapest_figure(prices, kind="blended"):
+    """The cheapest-price line of ``prices`` (JSON data), built once per write: the price chart keeps its class's
+    line whichever models are picked, and the home page draws the chat models' line."""
+
+    def build():
+        steps = price_charts.cheapest_steps_in(prices, kind)
+        return charts.figure_json(price_charts.cheapest_price_figure(steps=steps, kind=kind))
+
+    try:
+        rows = str(prices.query)  # the SQL, its parameters inlined: which prices, whatever filters chose them
+    except EmptyResultSet:  # a class no model is in
+        rows = None
+    return figure_cache.cached("cheapest", (rows, kind), build)
+
+
 # Ready-made capability classes: any model filter works, these are shortcuts shown on the page.
 PRICE_CLASS_PRESETS = [
     (gettext_lazy("Every model"), ""),
@@ -231,9 +253,7 @@ def prices(request):
         concept_slugs=["token", "inference"],
         figures={
             "price-history": price_charts.price_history(lines, kind=kind, group=group),
-            "cheapest": price_charts.cheapest_price_figure(
-                steps=price_charts.cheapest_steps_in(class_prices.prefetch_related(None), kind), kind=kind
-            ),
+            "cheapest": cheapest_figure(class_prices.prefetch_related(None), kind),
         },
         form=form,
         capability_class=capability_class,
