@@ -7,11 +7,14 @@ and the exact costing (context tiers, cached-input fallback) runs on the first f
 prices cost an answer no more than 1,000.
 """
 
+from collections import Counter
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Value, Window
 from django.db.models.functions import Coalesce
 
+from catalog.cache import figures as figure_cache
 from catalog.estimating import current_usd_prices, price_rows
 from catalog.estimators import count_tokens, token_costs
 from catalog.estimators.tokens import PER_MILLION, tier_applies
@@ -20,27 +23,37 @@ FIRST_READ = 4  # offerings read per cost shown, at first; four times as many wh
 TOLERANCE = Decimal("1e-9")  # a cost read back through a float (SQLite) compared with an exact one
 
 
-def applicable_count(prices, prompt_tokens):
-    """How many of ``prices`` apply to a prompt of this size (one tier per offering, usually).
+def tier_census(prices):
+    """What ``applicable_count`` needs to know of ``prices``, whatever the prompt: rows per context tier among
+    offerings with one tier, and how many offerings have each combination of several tiers. One pass over every
+    price (counted by the database), so it is kept by the data version (catalog/cache/figures.py)."""
 
-    Counted by the database per tier; only the rows of offerings with several tiers come back, to be judged
-    together (a 'standard' tier gives way to a named range that applies)."""
-    per_tier = dict(
-        prices.order_by().values("context_tier").annotate(rows=Count("pk")).values_list("context_tier", "rows")
-    )
-    offering_rows = Window(Count("pk"), partition_by=[F("provider_id"), F("api_model_id")])
-    shared = prices.order_by().annotate(offering_rows=offering_rows).filter(offering_rows__gt=1)
-    tiers = {}
-    for provider, api_model_id, tier in shared.values_list("provider_id", "api_model_id", "context_tier"):
-        tiers.setdefault((provider, api_model_id), []).append(tier)
-        per_tier[tier] -= 1
+    def build():
+        per_tier = dict(
+            prices.order_by().values("context_tier").annotate(rows=Count("pk")).values_list("context_tier", "rows")
+        )
+        offering_rows = Window(Count("pk"), partition_by=[F("provider_id"), F("api_model_id")])
+        shared = prices.order_by().annotate(offering_rows=offering_rows).filter(offering_rows__gt=1)
+        tiers = {}
+        for provider, api_model_id, tier in shared.values_list("provider_id", "api_model_id", "context_tier"):
+            tiers.setdefault((provider, api_model_id), []).append(tier)
+            per_tier[tier] -= 1
+        return per_tier, Counter(tuple(sorted(offering_tiers)) for offering_tiers in tiers.values())
+
+    try:
+        rows = str(prices.query)
+    except EmptyResultSet:
+        return {}, Counter()
+    return figure_cache.cached("tier-census", rows, build)
+
+
+def applicable_count(prices, prompt_tokens):
+    """How many of ``prices`` apply to a prompt of this size (one tier per offering, usually; an offering with
+    several is judged as a whole: a 'standard' tier gives way to a named range that applies)."""
+    per_tier, combinations = tier_census(prices)
     total = sum(rows for tier, rows in per_tier.items() if tier_applies(tier, prompt_tokens, (tier,)))
-    counts = {}
-    for offering_tiers in tiers.values():
-        key = tuple(sorted(offering_tiers))
-        if key not in counts:
-            counts[key] = sum(tier_applies(tier, prompt_tokens, key) for tier in key)
-        total += counts[key]
+    for key, offerings in combinations.items():
+        total += offerings * sum(tier_applies(tier, prompt_tokens, key) for tier in key)
     return total
 
 
