@@ -5,7 +5,8 @@ perf/growth_bench.py and perf/api_bench.py use it.
 - ``configure_django``: the project's settings from the environment (DEBUG off unless told), a local-memory
   cache (production's Redis is not there; the database cache would add throttle queries to every anonymous
   request), plain static storage (no collectstatic has run), the anonymous throttle raised so a run is never
-  throttled (the throttle still runs), and the response cache off, so what is measured is the uncached cost.
+  throttled (the throttle still runs), and the response cache off, so what is measured is the uncached cost;
+  the figure cache (catalog/cache/figures.py) too, unless the environment says FIGURE_CACHE_ENABLED=true.
 - ``throwaway_database``: a new SQLite file in a temporary folder, or, when DATABASE_URL is set, a separate
   database beside the named one (``bench_<name>``, created and dropped like the test runner does), migrated.
 - ``refresh_planner_statistics``: ANALYZE on PostgreSQL after bulk inserts, as autovacuum would soon do in
@@ -32,6 +33,7 @@ def configure_django(database_url, *, root_urlconf=None):
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
     os.environ["API_ANON_THROTTLE_RATE"] = "100000000/minute"
     os.environ["RESPONSE_CACHE_ENABLED"] = "false"
+    os.environ.setdefault("FIGURE_CACHE_ENABLED", "false")  # FIGURE_CACHE_ENABLED=true: figures built once per write
     os.environ["DATABASE_URL"] = database_url
     # No collectstatic here: the manifest storage would raise on every page's {% static %}.
     os.environ.setdefault("DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
