@@ -20,6 +20,7 @@ viewset falls back to DRF. ``tests/test_api_values_read.py`` checks both give by
 
 from collections import defaultdict
 from functools import cache, cached_property
+from itertools import repeat
 
 from django.db import connections, models
 from rest_framework import fields as drf_fields
@@ -87,17 +88,20 @@ class Plan:
         return name
 
     def values(self, queryset):
-        return queryset.prefetch_related(None).values(*self.columns)
+        """The rows as tuples in ``columns`` order (tuples: Django builds no dict per row), the key first."""
+        return queryset.prefetch_related(None).values_list(*self.columns)
 
     def render(self, rows, request, using):
         links = Links(request)
-        ids = [row["pk"] for row in rows]
-        if self.proxy is not None:
-            for row in rows:  # the stand-in's attributes are the row's columns; properties read them
-                row["_stand_in"] = object.__new__(self.proxy)
-                row["_stand_in"].__dict__ = row
+        ids = [row[0] for row in rows]
+        stand_ins = repeat(None)
+        if self.proxy is not None:  # the stand-in's attributes are the row's columns; properties read them
+            stand_ins = []
+            for row in rows:
+                stand_ins.append(object.__new__(self.proxy))
+                stand_ins[-1].__dict__ = dict(zip(self.columns, row, strict=True))
         arguments = [self.per_request(kind, argument, links, ids, using) for _, kind, argument in self.steps]
-        return self.assemble(rows, arguments)
+        return self.assemble(rows, arguments, stand_ins)
 
     def per_request(self, kind, argument, links, ids, using):
         """What a step needs from this request: link templates, the page's related rows."""
@@ -111,38 +115,42 @@ class Plan:
 
     @cached_property
     def assemble(self):
-        """``assemble(rows, arguments)``: one dict display per row, compiled once per plan (a function call
-        per field and row cost more than the rest of the loop)."""
+        """``assemble(rows, arguments, stand_ins)``: one dict display per row, compiled once per plan (a function
+        call per field and row cost more than the rest of the loop)."""
         namespace = {"iso_date": iso_date, "property_value": property_value}
+        position = {column: index for index, column in enumerate(self.columns)}
         items = []
         for index, (name, kind, argument) in enumerate(self.steps):
             namespace[f"s{index}"] = argument
             a = f"a[{index}]"
             if kind == "unchanged":
-                value = f"row[{argument!r}]"
+                value = f"row[{position[argument]}]"
             elif kind == "date":
-                value = f"iso_date(row[{argument!r}])"
+                value = f"iso_date(row[{position[argument]}])"
             elif kind == "float":
-                value = f"(None if (v := row[{argument!r}]) is None else float(v))"
+                value = f"(None if (v := row[{position[argument]}]) is None else float(v))"
             elif kind == "field":
                 namespace[f"s{index}"] = argument[1].to_representation
-                value = f"(None if (v := row[{argument[0]!r}]) is None else s{index}(v))"
+                value = f"(None if (v := row[{position[argument[0]]}]) is None else s{index}(v))"
             elif kind == "property":
-                value = f"property_value(row['_stand_in'], {argument[0]!r}, s{index}[1])"
+                value = f"property_value(stand_in, {argument[0]!r}, s{index}[1])"
             elif kind == "link":
-                value = f"str(row[{argument[2]!r}]).join({a})"
+                value = f"str(row[{position[argument[2]]}]).join({a})"
             elif kind == "summary":
-                slug, label = argument[1], argument[2]
+                slug, label = position[argument[1]], position[argument[2]]
                 value = (
-                    f"(None if (v := row[{slug!r}]) is None else "
-                    f"{{'slug': v, 'name': row[{label!r}], 'url': v.join({a})}})"
+                    f"(None if (v := row[{slug}]) is None else {{'slug': v, 'name': row[{label}], 'url': v.join({a})}})"
                 )
             elif kind == "many":
-                value = f"({a}.get(row['pk']) or [])"
+                value = f"({a}.get(row[0]) or [])"
             else:
                 raise ValueError(kind)
             items.append(f"{name!r}: {value}")
-        source = "def assemble(rows, a):\n    return [{" + ", ".join(items) + "} for row in rows]\n"
+        source = (
+            "def assemble(rows, a, stand_ins):\n    return [{"
+            + ", ".join(items)
+            + "} for row, stand_in in zip(rows, stand_ins)]\n"
+        )
         exec(compile(source, f"<values_read plan for {self.model.__name__}>", "exec"), namespace)
         return namespace["assemble"]
 
