@@ -304,7 +304,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "catalog.api.policies.BoundedPageNumberPagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "catalog.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "catalog.api.csv_export.CSVRenderer",
     ],

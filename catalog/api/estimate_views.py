@@ -8,12 +8,13 @@ import dataclasses
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import estimating, token_quotes
 from catalog.api import estimate_serializers as serializers
+from catalog.api.renderers import JSONRenderer
 from catalog.estimating_text import token_rules, working
 
 

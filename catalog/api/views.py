@@ -10,7 +10,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -19,6 +19,7 @@ from catalog.api import serializers, values_read
 from catalog.api.csv_export import streaming_csv_response
 from catalog.api.errors import save_atomically
 from catalog.api.fields import PREFETCHED
+from catalog.api.renderers import JSONRenderer
 from catalog.benchmarking import serializers as benchmark_serializers
 from catalog.benchmarking.store import catalog_bounds, target_checks
 from catalog.comparisons import comparable_hardware, compare_hardware, vendor_stats
