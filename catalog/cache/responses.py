@@ -19,6 +19,7 @@ CSRF token (the token belongs to one reader), streams, is larger than ``RESPONSE
 The cache is an optimisation: when it fails (Redis down or slow), the request is answered uncached.
 """
 
+import gzip
 import hashlib
 import logging
 import time
@@ -29,9 +30,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils import timezone
-from django.utils.cache import parse_etags
+from django.utils.cache import parse_etags, patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.text import compress_string
 
 from catalog.cache import data_version
 
@@ -161,11 +164,27 @@ def mark_cacheable(response, etag):
     return response
 
 
-def replay(stored):
-    status, headers, content = stored
-    response = HttpResponse(content, status=status)
+def stored_form(response):
+    """What the cache keeps of an answer: status, headers, and the body gzipped once here (when that is smaller),
+    so a hit is neither compressed again per client nor a large read from the cache (the 505 KB OpenAPI schema
+    is 31 KB gzipped). The rare client that does not accept gzip gets it decompressed."""
+    content = response.content
+    compressed = compress_string(content, max_random_bytes=GZipMiddleware.max_random_bytes)
+    if len(compressed) < len(content):
+        return response.status_code, list(response.items()), compressed, True
+    return response.status_code, list(response.items()), content, False
+
+
+def replay(stored, request):
+    status, headers, body, is_gzipped = stored
+    send_gzipped = is_gzipped and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    response = HttpResponse(body if send_gzipped or not is_gzipped else gzip.decompress(body), status=status)
     for name, value in headers:
         response[name] = value
+    if send_gzipped:  # GZipMiddleware leaves an answer that has a Content-Encoding alone
+        response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ("Accept-Encoding",))
+    response["Content-Length"] = str(len(response.content))
     return response
 
 
@@ -188,12 +207,12 @@ class ResponseCacheMiddleware:
             return mark_cacheable(HttpResponseNotModified(), etag)
         stored = cache_get(key)
         if stored is not None:
-            response = replay(stored)
+            response = replay(stored, request)
             response["X-Cache"] = "hit"
             return mark_cacheable(response, etag)
         response = self.get_response(request)
         if not storable(request, response):
             return response
-        cache_set(key, (response.status_code, list(response.items()), response.content))
+        cache_set(key, stored_form(response))
         response["X-Cache"] = "miss"
         return mark_cacheable(response, etag)
