@@ -5,9 +5,10 @@
 2. Starts two app servers, each gunicorn as `make serve` starts it (gunicorn.conf.py), on two ports,
    sharing the database and Redis, pinned to CPU 0.
 3. For each path: one request to warm the cache, then wrk (pinned to CPU 1) for --duration seconds with
-   --connections keep-alive connections sending Accept-Encoding: gzip as browsers do, --rounds times; prints the median requests/s and the ratio to
-   /healthz measured in the same rounds. Falls back to a small threaded Python client where wrk is not
-   installed (apt-get install wrk): its figures are lower and only good for the smoke run.
+   --connections keep-alive connections sending Accept-Encoding: gzip as browsers do, --rounds times;
+   prints the median requests/s and the ratio to /healthz measured in the same rounds. Falls back to a small
+   threaded Python client where wrk is not installed (apt-get install wrk): its figures are lower and only
+   good for the smoke run.
 4. Revalidation: each path's ETag sent back in If-None-Match must be answered 304.
 5. Writes seen everywhere: an organization's page and API answer are read (and cached) on both servers, its
    name is changed through the API on the first, and the next read on the second must show the new name.
