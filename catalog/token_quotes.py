@@ -10,7 +10,6 @@ prices cost an answer no more than 1,000.
 from collections import Counter
 from decimal import Decimal
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Value, Window
 from django.db.models.functions import Coalesce
 
@@ -40,11 +39,7 @@ def tier_census(prices):
             per_tier[tier] -= 1
         return per_tier, Counter(tuple(sorted(offering_tiers)) for offering_tiers in tiers.values())
 
-    try:
-        rows = str(prices.query)
-    except EmptyResultSet:
-        return {}, Counter()
-    return figure_cache.cached("tier-census", rows, build)
+    return figure_cache.cached("tier-census", figure_cache.rows_read(prices), build)
 
 
 def applicable_count(prices, prompt_tokens):

@@ -12,6 +12,7 @@ down means the figure is built for every request, never an error.
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -32,3 +33,12 @@ def cached(name, inputs, build):
         stored = build()
         cache_set(key, stored)
     return stored
+
+
+def rows_read(queryset):
+    """An input naming the rows a figure reads: the queryset's SQL with its parameters inlined (None when no row
+    can match, as for a class no model is in)."""
+    try:
+        return str(queryset.query)
+    except EmptyResultSet:
+        return None

@@ -5,7 +5,6 @@ Each page names the glossary concept behind it and links to the rows it plots (l
 
 from types import SimpleNamespace
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -201,11 +200,7 @@ def cheapest_figure(prices, kind="blended"):
         steps = price_charts.cheapest_steps_in(prices, kind)
         return charts.figure_json(price_charts.cheapest_price_figure(steps=steps, kind=kind))
 
-    try:
-        rows = str(prices.query)  # the SQL, its parameters inlined: which prices, whatever filters chose them
-    except EmptyResultSet:  # a class no model is in
-        rows = None
-    return figure_cache.cached("cheapest", (rows, kind), build)
+    return figure_cache.cached("cheapest", (figure_cache.rows_read(prices), kind), build)
 
 
 # Ready-made capability classes: any model filter works, these are shortcuts shown on the page.
