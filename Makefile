@@ -14,7 +14,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The browser files (plotly.js partial bundles, axe-core) from the npm registry, pinned by digest; a no-op
+# when they are in place (catalog/vendor_assets.py).
 install: $(VENV)/.installed
+	$(BIN)/python -m catalog.vendor_assets
 
 # Development server on SQLite (or DATABASE_URL): migrate, load the bundled data (idempotent), serve.
 run: export DJANGO_DEBUG ?= true
@@ -76,7 +79,7 @@ bundle-outside-data: install
 	rm -f .bundle-outside.sqlite3
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles artifacts vendor
 
 # The micro-model benchmark on this machine (README "Benchmark"), stored in the database the site reads
 # (DATABASE_URL, or db.sqlite3 here) and shown at /benchmarks/. Works on a fresh checkout: installs, migrates,
