@@ -154,8 +154,24 @@ def warm(url):
 # Lighthouse and its report.
 
 
-def lighthouse(command, url, report_path):
+# Lighthouse's own flakes: it lost the trace of a load that went fine (NO_NAVSTART, NO_FCP and the like).
+# Such a run is made again, at most this many times, and says so; a page that fails to load is not retried.
+TRACE_RETRIES = 2
+TRACE_FLAKES = ("NO_NAVSTART", "NO_FCP", "NO_TRACING_STARTED", "PROTOCOL_TIMEOUT")
+
+
+def lighthouse(command, url, report_path, retries=TRACE_RETRIES):
     """Run Lighthouse on one URL, writing its JSON report to ``report_path``; returns the parsed report."""
+    try:
+        return lighthouse_once(command, url, report_path)
+    except Failed as error:
+        if retries <= 0 or not any(flake in str(error) for flake in TRACE_FLAKES):
+            raise
+        print(f"  (Lighthouse lost the trace of {url}; running it again)", file=sys.stderr)
+        return lighthouse(command, url, report_path, retries - 1)
+
+
+def lighthouse_once(command, url, report_path):
     argv = [
         *shlex.split(command),
         url,

@@ -15,6 +15,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "perf" / "lighthouse_report.py"
 
@@ -165,3 +167,29 @@ def test_lighthouse_report_measures_a_running_server_and_passes_or_only_reports(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_lost_trace_is_run_again_and_a_page_that_fails_is_not(monkeypatch, tmp_path):
+    from perf import lighthouse_report
+
+    calls = []
+
+    def flaky(command, url, report_path):
+        calls.append(url)
+        if len(calls) == 1:
+            raise lighthouse_report.Failed(f"Lighthouse exited 1 on {url}: ... (NO_NAVSTART)")
+        return {"categories": {}}
+
+    monkeypatch.setattr(lighthouse_report, "lighthouse_once", flaky)
+    assert lighthouse_report.lighthouse("lh", "http://x/", tmp_path / "r.json") == {"categories": {}}
+    assert calls == ["http://x/", "http://x/"]
+
+    def broken(command, url, report_path):
+        calls.append(url)
+        raise lighthouse_report.Failed(f"Lighthouse could not load {url}: ERRORED_DOCUMENT_REQUEST")
+
+    calls.clear()
+    monkeypatch.setattr(lighthouse_report, "lighthouse_once", broken)
+    with pytest.raises(lighthouse_report.Failed, match="ERRORED_DOCUMENT_REQUEST"):
+        lighthouse_report.lighthouse("lh", "http://x/", tmp_path / "r.json")
+    assert calls == ["http://x/"]
