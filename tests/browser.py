@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRED = os.environ.get("REQUIRE_BROWSER", "").lower() in ("1", "true", "yes")
@@ -31,3 +32,52 @@ def watch(page, live_server):
         lambda request: request.url.startswith(inside) or problems.append(f"outside request: {request.url}"),
     )
     return problems
+
+
+# axe-core 4.14.1, fetched by the install step (``make install``); the one place its location is named.
+AXE_JS = settings.BASE_DIR / "vendor" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, and Deque's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+
+
+def draw_every_plot(page, timeout=20_000):
+    """Scroll each plot into view (a chart below the fold may draw only then) and wait until plotly drew it;
+    the plots' element ids, in page order."""
+    plots = page.locator("[data-figure]")
+    ids = []
+    for index in range(plots.count()):
+        plot = plots.nth(index)
+        plot.scroll_into_view_if_needed()
+        plot_id = plot.get_attribute("id")
+        page.wait_for_selector(f"#{plot_id}[data-rendered='true']", timeout=timeout)
+        ids.append(plot_id)
+    return ids
+
+
+def axe_violations(page):
+    """axe-core's violations of ``AXE_TAGS`` on the page as drawn: one entry per rule, its id, impact and help, then
+    the offending nodes' selectors and what to fix (the first five).
+
+    The site's Content-Security-Policy refuses inline scripts, which is what ``add_script_tag`` would add, so
+    axe's source is evaluated through the DevTools protocol instead (which the policy does not govern).
+    """
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: `make install` fetches it")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+             .then((r) => r.violations.map((v) => ({
+               id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.map((n) => [n.target.join(' '), (n.failureSummary || '').replace(/\\s+/g, ' ')]),
+             })))""",
+        AXE_TAGS,
+    )
+    found = []
+    for violation in result:
+        nodes = violation["nodes"]
+        lines = [f"axe {violation['id']} ({violation['impact']}): {violation['help']}"]
+        lines += [f"    {target}: {summary}" for target, summary in nodes[:5]]
+        lines += [f"    … and {len(nodes) - 5} more"] if len(nodes) > 5 else []
+        found.append("\n".join(lines))
+    return found

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from catalog.models import Application, CloudPrice, Concept, TrainingRun
@@ -30,6 +31,14 @@ def _empty_cache(request):
     if uses_db:
         request.getfixturevalue("db")
         cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to a /ko/ page leaves Korean active in the test's thread (LocaleMiddleware activates it and
+    nothing turns it off between test-client requests): each test starts in the default language."""
+    translation.deactivate()
     yield
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Hardware
-from tests.browser import needs_chromium, watch
+from tests.browser import draw_every_plot, needs_chromium, watch
 
 pytestmark = [needs_chromium(), pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +72,7 @@ def test_every_chart_draws_the_points_it_was_sent_without_console_errors(browser
     for index in range(plots.count()):
         plot = plots.nth(index)
         element_id = plot.get_attribute("id")
+        plot.scroll_into_view_if_needed()  # charts below the fold draw when they come into view
         page.wait_for_selector(f"#{element_id}[data-rendered='true']", timeout=20_000)
         sent = json.loads(page.locator(f"#{plot.get_attribute('data-figure')}").text_content())
         drawn = plot.evaluate(DRAWN)
@@ -147,8 +148,7 @@ def test_benchmark_pages_draw_every_chart_under_the_policy(browser, live_server,
         assert page.goto(f"{live_server.url}{path}").status == 200
         plots = page.locator("[data-figure]")
         assert plots.count() >= 1
-        for index in range(plots.count()):
-            page.wait_for_selector(f"#{plots.nth(index).get_attribute('id')}[data-rendered='true']", timeout=20_000)
+        draw_every_plot(page)
     assert plots.count() == 5  # the run: ITL and TTFT distributions, rates by prompt, roofline, catalog chips
     page.close()
     assert problems == [], "\n".join(problems)

@@ -1,9 +1,11 @@
-"""Every page type in a real browser at a desktop width and a phone width, in English and Korean.
+"""Every page type in a real browser at a desktop width, a phone width and 320 px, in English and Korean.
 
-What a reader would notice at once: a page wider than the screen, a chart legend lying on an axis's tick
-labels, a log axis with no decade labelled (so $75 reads as $8), an error in the console (a script or a style
-refused by the content security policy among them). Set SCREENSHOT_DIR to keep one screenshot per page type and
-width (CI keeps them as artefacts).
+What a reader would notice at once: a page wider than the screen (at 320 CSS px that fails WCAG 1.4.10, reflow:
+only a wide data table may scroll, inside its own box), a chart legend lying on an axis's tick labels, a log axis
+with no decade labelled (so $75 reads as $8), an error in the console (a script or a style refused by the content
+security policy among them). At the desktop width and at 320 px, axe-core checks each page, charts drawn, against
+WCAG 2.x A and AA and its best practices (tests/browser.py). Set SCREENSHOT_DIR to keep one screenshot per page
+type and width (CI keeps them as artefacts).
 """
 
 import os
@@ -12,11 +14,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.browser import needs_chromium, watch
+from tests.browser import axe_violations, draw_every_plot, needs_chromium, watch
 
 pytestmark = [needs_chromium(), pytest.mark.django_db(transaction=True)]
 
-DESKTOP, PHONE = 1440, 390
+DESKTOP, PHONE, REFLOW = 1440, 390, 320  # REFLOW: WCAG 1.4.10's 320 CSS px
+AXE_WIDTHS = (DESKTOP, REFLOW)
 
 PAGE_TYPES = {
     "home": "/",
@@ -33,6 +36,8 @@ PAGE_TYPES = {
     "glossary-term": "/glossary/arithmetic-intensity/",
     "search": "/search/?q=llama",
     "compare": "/compare/?chips=nvidia-h100-sxm&chips=amd-mi300x&chips=google-tpu-v5p",
+    "compare-models": "/compare/?models=llama-3-70b&models=gpt-4o",
+    "compare-nothing-picked": "/compare/",
     "chart-moores-law": "/charts/moores-law/",
     "chart-vendors": "/charts/vendors/",
     "chart-ppa": "/charts/ppa/",
@@ -89,12 +94,8 @@ def layout_problems(page, name):
             viewport,
         )
         problems.append(f"{name}: the document is {width} px wide in a {viewport} px window ({wide})")
-    plots = page.locator("[data-figure]")
-    for index in range(plots.count()):
-        plot = plots.nth(index)
-        plot_id = plot.get_attribute("id")
-        page.wait_for_selector(f"#{plot_id}[data-rendered='true']", timeout=20_000)
-        geometry = plot.evaluate(PLOT_GEOMETRY)
+    for plot_id in draw_every_plot(page):
+        geometry = page.locator(f"#{plot_id}").evaluate(PLOT_GEOMETRY)
         if geometry["legend"] and any(overlaps(geometry["legend"], tick) for tick in geometry["ticks"]):
             problems.append(f"{name} #{plot_id}: the legend lies on the axis tick labels")
         for axis in geometry["logAxes"]:
@@ -112,7 +113,7 @@ def run_recorded(transactional_db):
     return record_run(report=benchmark_report())
 
 
-@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+@pytest.mark.parametrize("width", [DESKTOP, PHONE, REFLOW])
 def test_every_page_type_fits_the_screen_with_readable_charts_and_a_clean_console(
     browser, live_server, run_recorded, width
 ):
@@ -127,6 +128,8 @@ def test_every_page_type_fits_the_screen_with_readable_charts_and_a_clean_consol
             problems.append(f"{name}: {path} answered {response.status}")
             continue
         problems += layout_problems(page, name)
+        if width in AXE_WIDTHS:
+            problems += [f"{name}: {violation}" for violation in axe_violations(page)]
         problems += [f"{name}: {message}" for message in console]
         console.clear()
         if folder:

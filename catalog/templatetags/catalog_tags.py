@@ -5,6 +5,7 @@
 """
 
 from django import template
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -15,6 +16,7 @@ from catalog import formatting
 from catalog.choices import Confidence
 from catalog.comparisons import compare_models, least_certain
 from catalog.figures import DERIVED_METRICS, FIGURES, format_estimate
+from catalog.plotly_bundles import bundle_for
 
 register = template.Library()
 register.filter("si", formatting.si)
@@ -233,4 +235,21 @@ def derived_fact(chip, name):
         FIGURES[metric.numerator].label,
         FIGURES[metric.denominator].label,
         source_links(chip),
+    )
+
+
+@register.simple_tag
+def chart_scripts(figures):
+    """The chart script for a page that draws ``figures`` (a list of figure_context entries, or a dict of them),
+    naming the smallest plotly.js bundle that draws them; nothing on a page without figures. Both load
+    ``defer``red; charts.js fetches the bundle itself, only once a chart is about to come into view."""
+    entries = list(figures.values()) if isinstance(figures, dict) else list(figures or ())
+    bundle = bundle_for([entry["json"] for entry in entries])
+    if bundle is None:
+        return ""
+    return format_html(
+        '<script src="{}" defer></script>\n<script src="{}" data-plotly="{}" defer></script>',
+        static("catalog/plotly_template.js"),
+        static("catalog/charts.js"),
+        static(bundle),
     )

@@ -9,6 +9,7 @@ from django_filters.views import FilterView
 
 from catalog import filters
 from catalog import search as search_rows
+from catalog.choices import Task
 from catalog.models import (
     Application,
     CloudPrice,
@@ -179,7 +180,13 @@ def home(request):
     cheapest = chart_pages.cheapest_figure(PricePoint.objects.comparable())
     headline = {"home-moores-law": moores_law, "home-cheapest": cheapest}
     context = {
-        "figures": figure_context(headline),
+        "figures": figure_context(
+            headline,
+            tables={
+                "home-moores-law": reverse("catalog:hardware-list") + "?ordering=release_date",
+                "home-cheapest": reverse("catalog:price-list") + f"?task={Task.CHAT}&ordering=blended_per_mtok",
+            },
+        ),
         "counts": {
             "models": FoundationModel.objects.count(),
             "chips": Hardware.objects.accelerators().count(),

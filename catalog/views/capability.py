@@ -80,6 +80,10 @@ def capability_page(request):
         request,
         "catalog/charts/capability.html",
         title=_("The price of a capability"),
+        description=_(
+            "How fast is the price of a fixed capability falling? The cheapest token price among the models that "
+            "reach a benchmark score, over time."
+        ),
         concept_slugs=["token", "inference"],
         figures={
             "capability-prices": capability_charts.capability_price_figure(result),

@@ -4,6 +4,7 @@ Each page names the glossary concept behind it and links to the rows it plots (l
 """
 
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import render
@@ -29,13 +30,30 @@ VENDOR_CHART_CHIPS = 60
 DEFAULT_CHAT_PRICE_MODELS = ["gpt-4", "gpt-4-turbo", "gpt-4o", "claude-3-5-sonnet", "llama-3-70b"]
 
 
-def chart_page(request, template, *, title, concept_slugs, figures, form=None, rows_url="", api_url="", **extra):
-    """Render a chart page. ``figures`` maps an element id to a plotly figure."""
+def chart_page(
+    request,
+    template,
+    *,
+    title,
+    description,
+    concept_slugs,
+    figures,
+    captions=None,
+    tables=None,
+    form=None,
+    rows_url="",
+    api_url="",
+    **extra,
+):
+    """Render a chart page. ``figures`` maps an element id to a plotly figure; ``description`` is the page's
+    meta description: the question the chart answers, in a sentence or two. ``captions`` gives each figure its own
+    caption (else the title names it) and ``tables`` the rows it draws (else ``rows_url``): see figure_context."""
     concepts = {concept.slug: concept for concept in Concept.objects.filter(slug__in=concept_slugs)}
     context = {
         "title": title,
+        "description": description,
         "concepts": [concepts[slug] for slug in concept_slugs if slug in concepts],
-        "figures": figure_context(figures),
+        "figures": figure_context(figures, captions, tables),
         "form": form,
         "rows_url": rows_url,
         "api_url": api_url,
@@ -74,8 +92,13 @@ def moores_law(request):
         request,
         "catalog/charts/moores_law.html",
         title=_("Moore's law: transistors per chip"),
+        description=_(
+            "Is Moore's law still holding? Transistors per chip by release date for CPUs and AI accelerators, "
+            "by vendor, with the fitted doubling times."
+        ),
         concept_slugs=["moores-law", "transistor", "process-node"],
         figures={"moores-law": figure},
+        captions={"moores-law": _("Transistors per chip, CPUs and AI accelerators")},
         fits=fits,
         sampled=sampled,
         rows_url=reverse("catalog:hardware-list") + "?ordering=release_date",
@@ -94,8 +117,15 @@ def vendor_comparison(request):
         request,
         "catalog/charts/vendors.html",
         title=_("Vendors compared, chip by chip"),
+        description=_(
+            "How do NVIDIA, AMD, Google, the cloud vendors' own chips and the Korean NPUs compare? Peak throughput, "
+            "memory and bandwidth, chip by chip."
+        ),
         concept_slugs=["flops", "hbm", "npu", "tpu"],
         figures={"vendors": charts.vendor_comparison(chips, metric)},
+        captions={
+            "vendors": _("%(metric)s of each chip, coloured by vendor") % {"metric": charts.VENDOR_METRICS[metric][0]}
+        },
         shown=min(VENDOR_CHART_CHIPS, total),
         holding=total,
         form=form,
@@ -114,8 +144,13 @@ def ppa(request):
         request,
         "catalog/charts/ppa.html",
         title=_("Power, performance, area"),
+        description=_(
+            "Power, performance and area of AI accelerators: BF16 throughput per watt against throughput per mm² "
+            "of die, chip by chip."
+        ),
         concept_slugs=["ppa", "dennard-scaling"],
         figures={"ppa": charts.ppa(thinning.narrowed(chips, keep, len(drawn)).select_related("vendor"))},
+        captions={"ppa": _("Performance per watt against performance per area, one point per chip")},
         coverage=charts.ppa_coverage(SimpleNamespace(**row) for row in rows),
         sampled={"shown": len(keep), "holding": len(drawn)},
         missing_url=reverse("catalog:hardware-list") + "?ordering=die_area_mm2",
@@ -162,8 +197,15 @@ def roofline(request):
         request,
         "catalog/charts/roofline.html",
         title=_("Roofline: where prefill and decode fall"),
+        description=_(
+            "Is serving a model compute-bound or memory-bound? The rooflines of AI chips, with where a model's "
+            "prefill and decode fall on each."
+        ),
         concept_slugs=["roofline-model", "arithmetic-intensity", "prefill-and-decode", "memory-wall"],
         figures={"roofline": charts.roofline(chips, workloads)},
+        captions={
+            "roofline": _("The rooflines of the chips picked, with the model's prefill and decode as dashed lines")
+        },
         form=form,
         subject=model,
         workloads=workloads,
@@ -240,16 +282,29 @@ def prices(request):
     class_models = capability_class.qs if capability_class.is_valid() else FoundationModel.objects.none()
     class_prices = in_task.filter(model__in=class_models.values("pk")).only(*price_charts.STEP_LINE_FIELDS)
     lines = list(lines)
+    # The class's rows, cheapest first (the model filters other than the capability have no price-list twin).
+    cheapest_rows = {"task": task, "ordering": f"{kind}_per_mtok"}
+    if capability_class.is_valid() and capability_class.form.cleaned_data.get("capability"):
+        cheapest_rows["capability"] = request.GET["capability"]
     model_query = "&".join(f"model={m.slug}" for m in models)
     return chart_page(
         request,
         "catalog/charts/prices.html",
         title=_("Price per million tokens over time"),
+        description=_(
+            "How fast are token prices falling? The API price per million tokens of foundation models over time, "
+            "and the cheapest price in force on each date."
+        ),
         concept_slugs=["token", "inference"],
         figures={
             "price-history": price_charts.price_history(lines, kind=kind, group=group),
             "cheapest": cheapest_figure(class_prices.prefetch_related(None), kind),
         },
+        captions={
+            "price-history": _("Price per 1M tokens of each model drawn, over time"),
+            "cheapest": _("Cheapest price in force among the class's models, over time"),
+        },
+        tables={"cheapest": reverse("catalog:price-list") + "?" + urlencode(cheapest_rows)},
         form=form,
         capability_class=capability_class,
         fall=price_charts.price_fall(lines, kind),
@@ -276,8 +331,15 @@ def model_scale(request):
         request,
         "catalog/charts/chart.html",
         title=_("Model scale over time"),
+        description=_(
+            "How fast are foundation models growing? Parameters, training compute and training tokens of notable "
+            "models by release date."
+        ),
         concept_slugs=["foundation-model", "large-language-model", "training"],
         figures={"model-scale": charts.model_scale(models, metric)},
+        captions={
+            "model-scale": _("%(metric)s of each model by release date") % {"metric": charts.SCALE_METRICS[metric]}
+        },
         sampled={"shown": len(keep), "holding": len(points)},
         form=form,
         rows_url=reverse("catalog:model-list") + f"?ordering=-{metric}",
@@ -306,12 +368,23 @@ def compare(request):
     concepts = {c.slug: c for c in Concept.objects.filter(slug__in=["ppa", "roofline-model"])}
     context = {
         "title": _("Compare chips or models"),
+        "description": _(
+            "AI chips or foundation models side by side: every figure with its confidence and sources, and the best "
+            "value marked."
+        ),
         "hardware_form": hardware_form if hardware_form.is_bound else forms.CompareHardwareForm(),
         "models_form": models_form if models_form.is_bound else forms.CompareModelsForm(),
         "comparison": comparison,
         "compared_models": compared_models,
         "unscored": unscored,
-        "figures": figure_context(figures),
+        "figures": figure_context(
+            figures,
+            captions={
+                "compare-hardware": _("The chips picked, each figure scored against the best"),
+                "compare-models": _("The models picked, figure by figure"),
+            },
+            tables={"compare-hardware": "#chips-compared", "compare-models": "#models-compared"},
+        ),
         "concepts": list(concepts.values()),
         "rows_url": reverse("catalog:hardware-list"),
         "api_url": reverse("api:compare-hardware"),

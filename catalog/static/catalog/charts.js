@@ -1,8 +1,14 @@
 // Draws every figure on the page: each <div data-figure="ID"> gets the JSON in <script id="ID">.
 // The figure JSON comes from catalog/charts.py; strings in it were escaped on the server.
+// plotly.js (this script's data-plotly: the smallest partial bundle for the page, catalog/plotly_bundles.py)
+// is fetched only after the page has loaded and once a chart is about to come into view, so a reader sees
+// and can use the page before half a megabyte of script is parsed; charts far down draw when scrolled to.
 (function () {
   "use strict";
-  // plotly.min.js carries English only: Korean pages register the toolbar's words and the month names
+  var BUNDLE = document.currentScript.dataset.plotly;
+  // The layout template every figure shares (plotly_template.js), sent once instead of in each figure.
+  var TEMPLATE = window.LandscapePlotlyTemplate || {};
+  // plotly.js carries English only: Korean pages register the toolbar's words and the month names
   // used on date axes (after plotly.js's own ko locale).
   var KOREAN = {
     moduleType: "locale",
@@ -39,7 +45,22 @@
     }
   };
   var language = document.documentElement.lang || "en";
-  if (language === "ko") { window.Plotly.register(KOREAN); }
+  var plotlyLoaded = null;
+  function loadPlotly() {
+    if (!plotlyLoaded) {
+      plotlyLoaded = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = BUNDLE;
+        script.onload = function () {
+          if (language === "ko") { window.Plotly.register(KOREAN); }
+          resolve(window.Plotly);
+        };
+        script.onerror = function () { reject(new Error("could not load " + BUNDLE)); };
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyLoaded;
+  }
   // No "share to Plotly's cloud" button: the site works offline and sends nothing elsewhere.
   var config = {
     responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud", "sendChartToCloud"], locale: language
@@ -78,6 +99,7 @@
   }
   function layoutFor(element, layout, narrow, data) {
     layout = JSON.parse(JSON.stringify(layout));
+    layout.template = TEMPLATE;
     var update = legendFor(element, narrow);
     Object.keys(update).forEach(function (key) {
       layout.legend = layout.legend || {};
@@ -102,18 +124,42 @@
       element, dataFor(figure.data, narrow), layoutFor(element, figure.layout || {}, narrow, figure.data), config
     );
   }
-  function draw() {
-    var narrow = isNarrow();
-    document.querySelectorAll("[data-figure]").forEach(function (element) {
-      var source = document.getElementById(element.dataset.figure);
-      if (!source) { return; }
+  // One chart per task: drawing is the heaviest thing the page does, and a phone stays responsive between charts.
+  var queue = [];
+  function drawNext() {
+    var element = queue.shift();
+    if (!element) { return; }
+    var source = document.getElementById(element.dataset.figure);
+    if (source) {
       element._figure = JSON.parse(source.textContent);
       element._wideLegend = Object.assign({}, (element._figure.layout || {}).legend || {});
-      render(element, narrow).then(function () {
+      render(element, isNarrow()).then(function () {
         element.dataset.rendered = "true";
         drawn.push(element);
       });
-    });
+    }
+    if (queue.length) { window.setTimeout(drawNext, 0); }
+  }
+  function enqueue(element) {
+    queue.push(element);
+    if (queue.length === 1) { loadPlotly().then(function () { window.setTimeout(drawNext, 0); }); }
+  }
+  function start() {
+    var plots = document.querySelectorAll("[data-figure]");
+    if (!("IntersectionObserver" in window)) {
+      plots.forEach(enqueue);
+      return;
+    }
+    // A margin below the screen: the chart is drawing by the time a scrolling reader reaches it.
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          enqueue(entry.target);
+        }
+      });
+    }, { rootMargin: "0px 0px 400px 0px" });
+    plots.forEach(function (element) { observer.observe(element); });
   }
   var pending = null;
   window.addEventListener("resize", function () {
@@ -125,9 +171,10 @@
       });
     }, 150);
   });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
+  // After the load event: the page's own text, styles and images come first.
+  if (document.readyState === "complete") {
+    start();
   } else {
-    draw();
+    window.addEventListener("load", start);
   }
 })();
