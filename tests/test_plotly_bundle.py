@@ -180,7 +180,7 @@ def test_the_pinned_digests_are_sha512_and_the_files_in_place_match_them():
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("catalog")
+@pytest.mark.usefixtures("bundled")
 def test_a_chart_taller_than_the_default_has_its_height_reserved_before_it_draws(client):
     html = client.get("/charts/vendors/").content.decode()
     height = json.loads(FIGURE_DATA.search(html).group(2))["layout"]["height"]
