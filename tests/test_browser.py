@@ -175,3 +175,18 @@ def test_a_korean_chart_page_draws_korean_axis_titles(browser, live_server, bund
     page.close()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert problems == [], "\n".join(problems)
+
+
+def test_plotly_is_fetched_only_once_a_chart_nears_the_screen(browser, live_server, bundled):
+    """The home page's charts are below a phone's fold: the page loads without plotly.js until a reader scrolls."""
+    page = browser.new_page(viewport={"width": 390, "height": 700})
+    problems = watch(page, live_server)
+    fetched = []
+    page.on("request", lambda request: "plotly-basic" in request.url and fetched.append(request.url))
+    assert page.goto(f"{live_server.url}/", wait_until="load").status == 200
+    page.wait_for_timeout(1000)  # the load event has passed; nothing is near the screen
+    assert fetched == [] and page.locator("[data-rendered]").count() == 0
+    assert draw_every_plot(page) == ["home-moores-law", "home-cheapest"]
+    assert len(fetched) == 1  # one bundle for both charts
+    page.close()
+    assert problems == [], "\n".join(problems)
