@@ -40,18 +40,21 @@ AXE_JS = settings.BASE_DIR / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 
 
+def draw_plot(page, plot, timeout=20_000):
+    """Bring a plot into view, reach for it if it shows a poster (a poster's chart draws only when a reader
+    hovers or touches it, catalog/chart_posters.py), and wait until plotly drew it; its element id."""
+    plot.scroll_into_view_if_needed()  # a chart below the fold without a poster draws only then
+    if plot.get_attribute("data-poster") is not None:
+        plot.hover()
+    plot_id = plot.get_attribute("id")
+    page.wait_for_selector(f"#{plot_id}[data-rendered='true']", timeout=timeout)
+    return plot_id
+
+
 def draw_every_plot(page, timeout=20_000):
-    """Scroll each plot into view (a chart below the fold may draw only then) and wait until plotly drew it;
-    the plots' element ids, in page order."""
+    """Draw each plot on the page (``draw_plot``); the plots' element ids, in page order."""
     plots = page.locator("[data-figure]")
-    ids = []
-    for index in range(plots.count()):
-        plot = plots.nth(index)
-        plot.scroll_into_view_if_needed()
-        plot_id = plot.get_attribute("id")
-        page.wait_for_selector(f"#{plot_id}[data-rendered='true']", timeout=timeout)
-        ids.append(plot_id)
-    return ids
+    return [draw_plot(page, plots.nth(index), timeout) for index in range(plots.count())]
 
 
 def axe_violations(page):

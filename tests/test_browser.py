@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Hardware
-from tests.browser import draw_every_plot, needs_chromium, watch
+from tests.browser import draw_every_plot, draw_plot, needs_chromium, watch
 
 pytestmark = [needs_chromium(), pytest.mark.django_db(transaction=True)]
 
@@ -71,9 +71,7 @@ def test_every_chart_draws_the_points_it_was_sent_without_console_errors(browser
     plots = page.locator("[data-figure]")
     for index in range(plots.count()):
         plot = plots.nth(index)
-        element_id = plot.get_attribute("id")
-        plot.scroll_into_view_if_needed()  # charts below the fold draw when they come into view
-        page.wait_for_selector(f"#{element_id}[data-rendered='true']", timeout=20_000)
+        element_id = draw_plot(page, plot)
         sent = json.loads(page.locator(f"#{plot.get_attribute('data-figure')}").text_content())
         drawn = plot.evaluate(DRAWN)
         expected = expected_counts(sent)
@@ -95,7 +93,7 @@ def test_moores_law_plots_every_chip_with_a_count_and_a_date(browser, live_serve
     expected = Hardware.objects.exclude(transistors=None).exclude(release_date=None).count()
     page = browser.new_page()
     page.goto(f"{live_server.url}/charts/moores-law/")
-    page.wait_for_selector("#moores-law[data-rendered='true']", timeout=20_000)
+    draw_plot(page, page.locator("#moores-law"))
     assert page.locator("#moores-law .scatterlayer .points path.point").count() == expected
     assert expected > Hardware.objects.filter(kind="cpu").count() > 0  # landmark CPUs and accelerators
     page.close()
@@ -159,7 +157,9 @@ def test_a_korean_chart_page_draws_korean_axis_titles(browser, live_server, bund
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ko-KR")
     problems = watch(page, live_server)
     assert page.goto(f"{live_server.url}/ko/charts/moores-law/").status == 200
-    page.wait_for_selector("#moores-law[data-rendered='true']", timeout=20_000)
+    poster_title = page.locator("#moores-law .poster-xtitle").text_content()
+    assert poster_title == "출시일"  # the poster, before plotly, in Korean too
+    draw_plot(page, page.locator("#moores-law"))
     x_title = page.locator("#moores-law .g-xtitle text").text_content()
     y_title = page.locator("#moores-law .g-ytitle text").text_content()
     assert x_title == "출시일"  # "Release date"
@@ -177,16 +177,75 @@ def test_a_korean_chart_page_draws_korean_axis_titles(browser, live_server, bund
     assert problems == [], "\n".join(problems)
 
 
-def test_plotly_is_fetched_only_once_a_chart_nears_the_screen(browser, live_server, bundled):
-    """The home page's charts are below a phone's fold: the page loads without plotly.js until a reader scrolls."""
-    page = browser.new_page(viewport={"width": 390, "height": 700})
+def test_plotly_is_fetched_only_once_a_reader_reaches_for_a_chart(browser, live_server, bundled):
+    """A chart page shows its charts' posters, drawn on the server: a phone loads the page without plotly.js,
+    scrolled or not, until the reader touches a chart. Then one bundle comes, and plotly replaces that poster."""
+    page = browser.new_page(viewport={"width": 390, "height": 700}, has_touch=True)
     problems = watch(page, live_server)
     fetched = []
-    page.on("request", lambda request: "plotly-basic" in request.url and fetched.append(request.url))
+    page.on("request", lambda request: "plotly-" in request.url and fetched.append(request.url))
     assert page.goto(f"{live_server.url}/", wait_until="load").status == 200
-    page.wait_for_timeout(1000)  # the load event has passed; nothing is near the screen
+    page.wait_for_timeout(1000)  # the load event has passed
+    plots = page.locator("[data-figure]")
+    assert plots.count() == 2 and page.locator("[data-figure] .poster").count() == 2
+    for index in range(2):
+        plots.nth(index).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
     assert fetched == [] and page.locator("[data-rendered]").count() == 0
-    assert draw_every_plot(page) == ["home-moores-law", "home-cheapest"]
-    assert len(fetched) == 1  # one bundle for both charts
+    plots.nth(1).tap()
+    page.wait_for_selector("#home-cheapest[data-rendered='true']", timeout=20_000)
+    assert len(fetched) == 1
+    assert page.locator("#home-cheapest .poster").count() == 0  # plotly's chart replaced it
+    assert page.locator("#home-moores-law .poster").count() == 1  # the other chart waits for its reader
+    page.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_interactive_chart_button_draws_the_chart_and_keeps_the_keyboard_focus(browser, live_server, bundled):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = watch(page, live_server)
+    assert page.goto(f"{live_server.url}/charts/prices/", wait_until="load").status == 200
+    button = page.locator("#price-history ~ .chart-activate")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#price-history[data-rendered='true']", timeout=20_000)
+    assert page.evaluate("document.activeElement.id") == "price-history"
+    assert page.locator("#price-history ~ .chart-activate").count() == 0
+    assert page.locator("#cheapest[data-rendered]").count() == 0  # the page's other chart still waits
+    page.close()
+    assert problems == [], "\n".join(problems)
+
+
+# Each tick label's text and centre, in the poster and in plotly's drawing of the same figure.
+TICK_CENTRES = """(element) => Array.from(element.querySelectorAll(
+    '.poster-xtick, .poster-ytick, .xtick text, .ytick text')).filter((node) => node.textContent.trim())
+  .map((node) => {
+    const r = node.getBoundingClientRect();
+    const axis = node.matches('.poster-xtick, .xtick text') ? 'x' : 'y';
+    return [axis, node.textContent.trim(), axis === 'x' ? (r.left + r.right) / 2 : (r.top + r.bottom) / 2];
+  })"""
+
+
+@pytest.mark.parametrize(
+    "path, width",
+    [("/charts/prices/", 1280), ("/charts/prices/", 390), ("/charts/moores-law/", 1280), ("/charts/ppa/", 390)],
+)
+def test_a_poster_puts_the_ticks_where_plotly_draws_them(browser, live_server, bundled, path, width):
+    """The poster is the chart's first view, not a sketch: each tick label plotly draws (with the figure's own
+    tick values) sits within a few pixels of the poster's, on a desktop and on a phone."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    problems = watch(page, live_server)
+    assert page.goto(f"{live_server.url}{path}", wait_until="load").status == 200
+    plot = page.locator("[data-poster]").first
+    plot_id = plot.get_attribute("id")
+    plot.scroll_into_view_if_needed()
+    poster = {(axis, text): centre for axis, text, centre in plot.evaluate(TICK_CENTRES)}
+    draw_plot(page, plot)
+    page.wait_for_timeout(300)
+    drawn = {(axis, text): centre for axis, text, centre in page.locator(f"#{plot_id}").evaluate(TICK_CENTRES)}
+    shared = [key for key in drawn if key in poster]  # date axes: plotly may pick other ticks than years
+    assert len([key for key in shared if key[0] == "y"]) >= 3, (poster, drawn)
+    far = {key: (poster[key], drawn[key]) for key in shared if abs(poster[key] - drawn[key]) > 12}
+    assert far == {}, far
     page.close()
     assert problems == [], "\n".join(problems)

@@ -184,6 +184,10 @@ def test_the_pinned_digests_are_sha512_and_the_files_in_place_match_them():
 def test_a_chart_taller_than_the_default_has_its_height_reserved_before_it_draws(client):
     html = client.get("/charts/vendors/").content.decode()
     height = json.loads(FIGURE_DATA.search(html).group(2))["layout"]["height"]
-    assert f'<div id="vendors" class="plot" data-figure="vendors-data" style="min-height: {height}px">' in html
+    assert (
+        f'<div id="vendors" class="plot" data-figure="vendors-data" data-poster style="min-height: {height}px">' in html
+    )
+    assert f"--poster-height:{height}px;" in html  # the poster shown until plotly draws is as tall
     html = client.get("/charts/moores-law/").content.decode()  # plotly's default height: the stylesheet's box
-    assert '<div id="moores-law" class="plot" data-figure="moores-law-data"></div>' in html
+    assert '<div id="moores-law" class="plot" data-figure="moores-law-data" data-poster><div class="poster"' in html
+    assert "--poster-height" not in html

@@ -1,4 +1,5 @@
 from catalog import charts
+from catalog.chart_posters import poster_html
 from catalog.plotly_bundles import without_template
 
 
@@ -9,7 +10,10 @@ def figure_context(figures, captions=None, tables=None):
 
     ``captions`` and ``tables`` map an element id to the figure's own caption (which names it for screen readers:
     no two figures of a page share one) and to the address of the rows it draws, as a table (its text alternative);
-    catalog/charts/_figure.html falls back to the page's title and ``rows_url``."""
+    catalog/charts/_figure.html falls back to the page's title and ``rows_url``.
+
+    ``poster`` is the figure drawn still on the server (catalog/chart_posters.py), or None where a poster
+    cannot draw it: the page shows it until the reader reaches for the chart and plotly.js draws it."""
     entries = []
     for element_id, figure in figures.items():
         data = without_template(figure if isinstance(figure, dict) else charts.figure_json(figure))
@@ -20,6 +24,7 @@ def figure_context(figures, captions=None, tables=None):
                 "caption": (captions or {}).get(element_id, ""),
                 "table_url": (tables or {}).get(element_id, ""),
                 "height": reserved_height(data),
+                "poster": poster_html(data),
                 "json": data,
             }
         )

@@ -1,8 +1,10 @@
 // Draws every figure on the page: each <div data-figure="ID"> gets the JSON in <script id="ID">.
 // The figure JSON comes from catalog/charts.py; strings in it were escaped on the server.
 // plotly.js (this script's data-plotly: the smallest partial bundle for the page, catalog/plotly_bundles.py)
-// is fetched only after the page has loaded and once a chart is about to come into view, so a reader sees
-// and can use the page before half a megabyte of script is parsed; charts far down draw when scrolled to.
+// is fetched only once a reader needs it. A chart with a poster (a still drawing made on the server,
+// catalog/chart_posters.py) keeps it until the reader reaches for it: hovers, touches or focuses it, or presses
+// its "Interactive chart" button. A chart without one draws after the page has loaded, once it is about to come
+// into view. Either way a reader sees and can use the page before half a megabyte of script is parsed.
 (function () {
   "use strict";
   var BUNDLE = document.currentScript.dataset.plotly;
@@ -119,6 +121,8 @@
   var drawn = [];
   function render(element, narrow) {
     var figure = element._figure;
+    var poster = element.querySelector(".poster");
+    if (poster) { poster.remove(); }
     element._narrow = narrow;
     return window.Plotly.react(
       element, dataFor(figure.data, narrow), layoutFor(element, figure.layout || {}, narrow, figure.data), config
@@ -144,8 +148,29 @@
     queue.push(element);
     if (queue.length === 1) { loadPlotly().then(function () { window.setTimeout(drawNext, 0); }); }
   }
+  // A poster's chart draws when the reader reaches for it with a pointer or a finger, or presses its button
+  // (which then hands the keyboard focus to the chart, and goes).
+  var REACHING = ["pointerenter", "touchstart"];
+  function awaitReader(element) {
+    var figure = element.closest("figure") || element;
+    var button = figure.querySelector(".chart-activate");
+    function activate(event) {
+      REACHING.forEach(function (name) { figure.removeEventListener(name, activate); });
+      if (button) {
+        if (event && event.type === "click") {
+          element.setAttribute("tabindex", "-1");
+          element.focus();
+        }
+        button.remove();
+      }
+      enqueue(element);
+    }
+    REACHING.forEach(function (name) { figure.addEventListener(name, activate, { passive: true }); });
+    if (button) { button.addEventListener("click", activate); }
+  }
+  document.querySelectorAll("[data-figure][data-poster]").forEach(awaitReader);
   function start() {
-    var plots = document.querySelectorAll("[data-figure]");
+    var plots = document.querySelectorAll("[data-figure]:not([data-poster])");
     if (!("IntersectionObserver" in window)) {
       plots.forEach(enqueue);
       return;
