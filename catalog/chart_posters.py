@@ -458,19 +458,21 @@ class Poster:
         outline_width = _number(outline.get("width")) or 0
         outline_color = _color(outline.get("color"), "#444") if outline_width else None
         opacity = _number(marker.get("opacity"))
-        dots = []
+        # One path per look (colour, size, shape): each point a zero-length subpath, which its cap draws. All the
+        # outlines go first, under the fills, as plotly's do.
+        outlines, fills = {}, {}
         for position, point in enumerate(self.points(trace)):
             if point is None:
                 continue
             size = _number(sizes[position] if isinstance(sizes, list) else sizes) or 6
             fill = _color(colors[position] if isinstance(colors, list) else colors, color)
-            symbol = symbols[position] if isinstance(symbols, list) else symbols
-            cap = MARKER_CAPS[symbol]
+            cap = MARKER_CAPS[symbols[position] if isinstance(symbols, list) else symbols]
             # A square cap spans the stroke width on each side of the point: the same size as the round one.
             d = f"M{self._x(point[0])} {self._y(point[1])}h0"
             if outline_color:
-                dots.append(self._dot(d, outline_color, size + 2 * outline_width, cap, opacity))
-            dots.append(self._dot(d, fill, size, cap, opacity))
+                outlines.setdefault((outline_color, size + 2 * outline_width, cap), []).append(d)
+            fills.setdefault((fill, size, cap), []).append(d)
+        dots = [self._dot("".join(d), *look, opacity) for looks in (outlines, fills) for look, d in looks.items()]
         return mark_safe("".join(str(dot) for dot in dots))
 
     @staticmethod

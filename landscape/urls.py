@@ -1,6 +1,7 @@
 from csp.decorators import csp_update
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
@@ -15,8 +16,17 @@ def favicon(request):
     return redirect(static("catalog/favicon.svg"), permanent=True)
 
 
+# Crawlers may read every page; the admin and the API (data for programs, one URL per filter) are not pages to index.
+ROBOTS_TXT = "User-agent: *\nDisallow: /admin/\nDisallow: /api/\n"
+
+
+def robots_txt(request):
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("robots.txt", robots_txt),
     path("admin/", admin.site.urls),
     path("api/v1/", include("catalog.api.urls")),
     path("api/schema/", CachedSchemaView.as_view(), name="schema"),

@@ -164,11 +164,11 @@ def test_markers_keep_their_shape_and_size():
                 "type": "scatter",
                 "mode": "markers",
                 "name": "Intel",
-                "x": [1, 2],
-                "y": [1, 2],
+                "x": [1, 2, 3],
+                "y": [1, 2, 3],
                 "marker": {
-                    "size": [8, 12],
-                    "symbol": ["square", "circle"],
+                    "size": [8, 12, 8],
+                    "symbol": ["square", "circle", "square"],
                     "color": "#0071c5",
                     "line": {"color": "#333", "width": 1},
                 },
@@ -177,14 +177,17 @@ def test_markers_keep_their_shape_and_size():
         "layout": {},
     }
     dots = [path for path in Poster(poster_html(figure)).paths if path.get("stroke-linecap")]
-    # Each marker: its outline, then its fill; zero-length strokes with a cap of the marker's shape.
-    assert [(dot["stroke"], dot["stroke-width"], dot["stroke-linecap"]) for dot in dots] == [
-        ("#333", "10", "square"),
-        ("#0071c5", "8", "square"),
-        ("#333", "14", "round"),
-        ("#0071c5", "12", "round"),
+    # Zero-length strokes with a cap of the marker's shape, one path per look: the outlines (1 px wider on each
+    # side), then the fills over them.
+    looks = [(dot["stroke"], dot["stroke-width"], dot["stroke-linecap"], dot["d"].count("h0")) for dot in dots]
+    assert looks == [
+        ("#333", "10", "square", 2),
+        ("#333", "14", "round", 1),
+        ("#0071c5", "8", "square", 2),
+        ("#0071c5", "12", "round", 1),
     ]
-    assert all(dot["d"].endswith("h0") for dot in dots)
+    # x from 1 to 3 padded by 5% of the axis each side (plotly pads for markers): the middle point is centred.
+    assert re.fullmatch(r"M500\.0 500\.0h0", dots[1]["d"])
 
 
 @pytest.mark.parametrize(

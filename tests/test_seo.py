@@ -255,3 +255,14 @@ def test_the_description_filter_makes_one_line_of_escaped_plain_text():
     assert str(cut) == "a&amp;b a&amp;b a&amp;b a&amp;b a&amp;b…"  # entities whole, counted as one character
     assert len("a&b a&b a&b a&b a&b…") <= 20
     assert meta_description("x" * 200, length=20) == "x" * 19 + "…"  # one long word: cut inside it
+
+
+@pytest.mark.django_db
+def test_robots_txt_lets_crawlers_read_the_pages_and_not_the_admin_or_the_api(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    assert set(lines[1:]) == {"Disallow: /admin/", "Disallow: /api/"}
+    assert client.get("/ko/robots.txt").status_code == 404  # one file, at the root only
