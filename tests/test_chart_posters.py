@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from catalog.chart_posters import Axis, Unsupported, poster_html
+from tests.chart_urls import CHART_PAGES
 
 
 class Poster(HTMLParser):
@@ -270,3 +271,22 @@ def test_no_legend_for_one_trace_and_none_when_the_figure_hides_it():
     assert Poster(poster_html(hidden)).legend == []
     below = step_figure(legend={"orientation": "h", "y": -0.2})
     assert "poster-legend-below" in str(poster_html(below))
+
+
+# The bundled data's figures that a poster does not draw, on purpose: the compare charts' hatched bars.
+WITHOUT_POSTER = {"compare-hardware", "compare-models"}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("bundled")
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_every_chart_of_the_bundled_data_arrives_with_its_poster(client, path):
+    """A renderer that silently gave up (``poster_html`` returns None on any surprise) would fail here."""
+    html = client.get(path).content.decode()
+    plots = re.findall(r'<div id="([^"]+)" class="plot[^"]*" data-figure="[^"]+"( data-poster)?', html)
+    assert plots, path
+    for plot_id, has_poster in plots:
+        assert bool(has_poster) == (plot_id not in WITHOUT_POSTER), (path, plot_id)
+        if has_poster:
+            poster = html.split(f'<div id="{plot_id}"', 1)[1]
+            assert poster.split(">", 1)[1].startswith('<div class="poster'), (path, plot_id)
