@@ -253,6 +253,9 @@ def _format_number(value):
 
 
 class Poster:
+    """One figure's poster. Building it checks the whole figure first (``Unsupported`` if any part is beyond
+    it), so ``html`` never draws half a chart."""
+
     def __init__(self, figure):
         if not isinstance(figure, dict):
             raise Unsupported("figure")
