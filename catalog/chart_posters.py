@@ -22,6 +22,7 @@ legend's place follow the same 640-pixel breakpoint as charts.js (site.css).
 
 import math
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from django.utils.html import format_html, format_html_join
@@ -92,8 +93,9 @@ def _percent(fraction):
 
 
 def _text_width(text, size):
-    """A generous estimate of a label's width in pixels (the server cannot measure text)."""
-    return len(str(text)) * size * 0.6
+    """A generous estimate of a label's width in pixels (the server cannot measure text): a Hangul or other
+    wide character is about an em, any other about 0.6 em."""
+    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.6 for char in str(text)) * size
 
 
 class Axis:

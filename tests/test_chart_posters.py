@@ -290,3 +290,14 @@ def test_every_chart_of_the_bundled_data_arrives_with_its_poster(client, path):
         if has_poster:
             poster = html.split(f'<div id="{plot_id}"', 1)[1]
             assert poster.split(">", 1)[1].startswith('<div class="poster'), (path, plot_id)
+
+
+def test_korean_names_get_legend_columns_wide_enough_for_them():
+    """Hangul is about twice as wide as Latin letters: a legend in rows gives it room (as plotly's does)."""
+    english, korean = step_figure(), step_figure()
+    korean["data"][0]["name"] = "클로드 소네트"  # as many characters as the English name
+    english["data"][0]["name"] = "Claude Ed"
+    column = re.compile(r"--poster-legend-column:(\d+)px")
+    assert int(column.search(str(poster_html(korean))).group(1)) > int(
+        column.search(str(poster_html(english))).group(1)
+    )
