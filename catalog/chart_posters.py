@@ -3,7 +3,7 @@
 plotly.js is half a megabyte of script, and running it and drawing the first chart block a phone's main thread
 for over a second. A chart page shows this poster instead: the plot, its axes and tick labels, direct labels
 and legend, in plain HTML and SVG that cost nothing to show. charts.js swaps in the interactive plotly chart
-once a reader reaches for it (hovers, touches, focuses it, or presses its button), so plotly is fetched only by
+once a reader reaches for it (hovers over or touches it, or presses its button), so plotly is fetched only by
 readers who use it.
 
 The poster draws what the site's figures use (catalog/charts.py and friends) and no more: scatter traces as
@@ -24,6 +24,7 @@ import math
 import re
 import unicodedata
 from datetime import UTC, datetime
+from functools import cached_property
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -182,8 +183,9 @@ class Axis:
             return (low - pad, high + pad)
         return (low, high)
 
+    @cached_property
     def ticks(self):
-        """(fraction, label) of each tick inside the range."""
+        """(fraction, label) of each tick inside the range (the grid, the labels and the margins all use them)."""
         if self.type == "category":
             return [(self.fraction_of_raw(index), name) for name, index in self.categories.items()]
         values = self.spec.get("tickvals")
@@ -279,6 +281,8 @@ class Poster:
         self.y = Axis(self.layout.get("yaxis"), ys, letter="y", padded=True)
         if bars and (self.y.type != "category" or self.x.type == "category"):
             raise Unsupported("bars other than horizontal ones on a category axis")
+        if sum(trace.get("type") == "bar" for trace in self.traces) > 1 and self.layout.get("barmode") != "overlay":
+            raise Unsupported("grouped bars")
         self.height = _number(self.layout.get("height"))
         self.font_family = (self.layout.get("font") or {}).get("family")
         if self.font_family is not None and not FONT_FAMILY.fullmatch(str(self.font_family)):
@@ -327,7 +331,7 @@ class Poster:
         return {key: round(margin[key]) for key in ("l", "ln", "r", "t", "b")}
 
     def _left_needed(self, scale):
-        labels = [label for _, label in self.y.ticks()] if self.y.show_labels else []
+        labels = [label for _, label in self.y.ticks] if self.y.show_labels else []
         needed = max((_text_width(label, self.y.tick_size * scale) for label in labels), default=0) + 8
         if self.y.title:
             needed += (FONT_SIZE + 16) * scale
@@ -397,8 +401,8 @@ class Poster:
         return f"{(1 - fraction) * VIEW:.1f}"
 
     def grid(self):
-        lines = [f"M{self._x(fraction)} 0V{VIEW}" for fraction, _ in self.x.ticks()]
-        lines += [f"M0 {self._y(fraction)}H{VIEW}" for fraction, _ in self.y.ticks()]
+        lines = [f"M{self._x(fraction)} 0V{VIEW}" for fraction, _ in self.x.ticks]
+        lines += [f"M0 {self._y(fraction)}H{VIEW}" for fraction, _ in self.y.ticks]
         if not lines:
             return ""
         return format_html(
@@ -411,9 +415,9 @@ class Poster:
         fallback = COLORWAY[index % len(COLORWAY)]
         line = (trace.get("line") or {}).get("color")
         marker = (trace.get("marker") or {}).get("color")
-        if isinstance(marker, list):
+        if isinstance(marker, list):  # a colour per point: the trace as a whole takes the default
             marker = None
-        return _color(line if line is not None else marker, fallback) if (line or marker) else fallback
+        return _color(line if line is not None else marker, fallback)
 
     def points(self, trace):
         xs, ys = trace.get("x") or [], trace.get("y") or []
@@ -496,9 +500,7 @@ class Poster:
         colors = (trace.get("marker") or {}).get("color")
         gap = _number(self.layout.get("bargap"))
         gap = 0.2 if gap is None else gap
-        groups = 1 if self.layout.get("barmode") == "overlay" else sum(t.get("type") == "bar" for t in self.traces)
-        slot = [t for t in self.traces if t.get("type") == "bar"].index(trace) if groups > 1 else 0
-        band = (1 - gap) / (self.y.range[1] - self.y.range[0]) / groups
+        band = (1 - gap) / (self.y.range[1] - self.y.range[0])  # one bar per category: overlaid, never grouped
         base = max(0.0, min(1.0, self.x.fraction_of_raw(0) if self.x.type == "linear" else 0.0))
         rects = []
         for position, (value, category) in enumerate(zip(trace.get("x") or [], trace.get("y") or [], strict=False)):
@@ -506,7 +508,7 @@ class Poster:
             if end is None or middle is None:
                 continue
             end = max(0.0, min(1.0, end))
-            top = middle + band * groups / 2 - band * slot
+            top = middle + band / 2
             fill = _color(colors[position] if isinstance(colors, list) else None, color)
             rects.append(
                 format_html(
@@ -569,7 +571,7 @@ class Poster:
         for axis, css in ((self.x, "poster-xtick"), (self.y, "poster-ytick")):
             if not axis.show_labels:
                 continue
-            for fraction, label in axis.ticks():
+            for fraction, label in axis.ticks:
                 place = f"left:{_percent(fraction)}" if axis is self.x else f"top:{_percent(1 - fraction)}"
                 size = f";font-size:{axis.tick_size:g}px" if axis.tick_size != FONT_SIZE else ""
                 labels.append(
@@ -593,7 +595,7 @@ class Poster:
                 _ink_on(fills.get(label)),
                 label,
             )
-            for fraction, label in self.y.ticks()
+            for fraction, label in self.y.ticks
         ]
         return mark_safe("".join(str(name) for name in names))
 

@@ -200,6 +200,9 @@ def test_markers_keep_their_shape_and_size():
         lambda f: f["data"][0]["line"].update(shape="spline"),
         lambda f: f["data"][0].update(marker={"symbol": "diamond"}, mode="markers"),
         lambda f: f["data"][0].update(type="bar", orientation="v"),
+        lambda f: f.update(
+            data=[{"type": "bar", "orientation": "h", "x": [1], "y": ["a"]}] * 2, layout={"barmode": "group"}
+        ),
         lambda f: f["layout"].update(annotations=[{"text": "x", "x": "2024-01-01", "y": 0, "showarrow": True}]),
         lambda f: f["layout"].update(shapes=[{"type": "rect", "x0": 0, "x1": 1, "y0": 0, "y1": 1}]),
         lambda f: f["data"][0]["line"].update(color="red;background:url(x)"),
@@ -214,6 +217,7 @@ def test_markers_keep_their_shape_and_size():
         "spline",
         "diamond",
         "vertical-bars",
+        "grouped-bars",
         "arrow",
         "rect-shape",
         "css-in-colour",
@@ -253,14 +257,14 @@ def test_text_from_the_data_is_escaped():
 
 def test_round_ticks_on_axes_without_their_own():
     linear = Axis({"range": [0, 1.05]}, [], letter="y", padded=True)
-    assert [label for _, label in linear.ticks()] == ["0", "0.2", "0.4", "0.6", "0.8", "1"]
+    assert [label for _, label in linear.ticks] == ["0", "0.2", "0.4", "0.6", "0.8", "1"]
     log = Axis({"type": "log"}, [3, 2e9], letter="y", padded=False)
     # Nine decades: every other one, so no more than seven labels.
-    assert [label for _, label in log.ticks()] == ["10", "1k", "100k", "10M", "1B"]
+    assert [label for _, label in log.ticks] == ["10", "1k", "100k", "10M", "1B"]
     years = Axis({}, ["1971-01-01", "2026-06-01"], letter="x", padded=False)
-    assert [label for _, label in years.ticks()] == ["1980", "1990", "2000", "2010", "2020"]
+    assert [label for _, label in years.ticks] == ["1980", "1990", "2000", "2010", "2020"]
     with pytest.raises(Unsupported):
-        Axis({}, ["2026-01-01", "2026-06-01"], letter="x", padded=False).ticks()
+        assert Axis({}, ["2026-01-01", "2026-06-01"], letter="x", padded=False).ticks
 
 
 def test_no_legend_for_one_trace_and_none_when_the_figure_hides_it():

@@ -2,8 +2,8 @@
 // The figure JSON comes from catalog/charts.py; strings in it were escaped on the server.
 // plotly.js (this script's data-plotly: the smallest partial bundle for the page, catalog/plotly_bundles.py)
 // is fetched only once a reader needs it. A chart with a poster (a still drawing made on the server,
-// catalog/chart_posters.py) keeps it until the reader reaches for it: hovers, touches or focuses it, or presses
-// its "Interactive chart" button. A chart without one draws after the page has loaded, once it is about to come
+// catalog/chart_posters.py) keeps it until the reader reaches for it: hovers over or touches it, or presses its
+// "Interactive chart" button. A chart without one draws after the page has loaded, once it is about to come
 // into view. Either way a reader sees and can use the page before half a megabyte of script is parsed.
 (function () {
   "use strict";
