@@ -94,6 +94,13 @@ def layout_problems(page, name):
             viewport,
         )
         problems.append(f"{name}: the document is {width} px wide in a {viewport} px window ({wide})")
+    # Before the charts draw: each poster leaves its plot room (a long legend must not crowd it out).
+    for plot_id, height in page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-poster]'))
+             .map((plot) => [plot.id, plot.querySelector('.poster-area').getBoundingClientRect().height])"""
+    ):
+        if height < 100:
+            problems.append(f"{name} #{plot_id}: the poster's plot is {height:.0f} px tall")
     for plot_id in draw_every_plot(page):
         geometry = page.locator(f"#{plot_id}").evaluate(PLOT_GEOMETRY)
         if geometry["legend"] and any(overlaps(geometry["legend"], tick) for tick in geometry["ticks"]):
